@@ -1,0 +1,30 @@
+/**
+ * Errors for operators (configuration, rules, journal, CLI). Each has a stable code, documented in the README,
+ * and a hint that says what to do about it.
+ */
+export const FERRY_ERRORS = {
+  CONFIG_INVALID: 'the configuration file is not valid',
+  CONFIG_UNREADABLE: 'the configuration file cannot be read',
+  RULE_INVALID: 'a replication rule is not valid',
+  RULE_NOT_FOUND: 'no rule has that id',
+  JOURNAL_UNAVAILABLE: 'the journal cannot be written',
+  JOURNAL_TAMPERED: 'the journal hash chain does not verify',
+  REGION_UNREACHABLE: 'a region cannot be reached',
+  TARGET_BUCKET_MISSING: 'the target bucket of a rule does not exist',
+  UPSTREAM_ERROR: 'a region answered with an error',
+  ADMIN_UNAUTHORIZED: 'the admin token is missing or wrong',
+} as const;
+
+export type FerryErrorCode = keyof typeof FERRY_ERRORS;
+
+export class FerryError extends Error {
+  readonly code: FerryErrorCode;
+  readonly hint?: string;
+
+  constructor(code: FerryErrorCode, message: string, hint?: string) {
+    super(message);
+    this.name = 'FerryError';
+    this.code = code;
+    this.hint = hint;
+  }
+}

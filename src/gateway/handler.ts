@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { S3Error, toS3Error } from '../errors/s3-error.js';
+import { classify, type Classified } from '../s3/classify.js';
+import { objectPath } from '../s3/sign-request.js';
+import { authenticate, type AuthResult } from '../auth/authenticate.js';
+import { createBodyDecoder } from '../auth/create-body-decoder.js';
+import { stripAuthQuery } from '../auth/presign-query.js';
+import { readBounded } from '../util/read-bounded.js';
+import { checkCompleteRequest, parseDeleteRequest } from '../s3/xml.js';
+import { forwardHeaders, responseHeaders } from './forward-headers.js';
+import { planIntents } from './journal-plan.js';
+import { collectOutcomes, needsResponseBody } from './outcomes.js';
+import { sendError } from './respond.js';
+import type { GatewayContext, RequestRecord } from './context.js';
+
+const XML_BODY_LIMIT = 2 * 1024 * 1024;
+const RESPONSE_XML_LIMIT = 8 * 1024 * 1024;
+const MAX_KEY_BYTES = 1024;
+
+function hasBody(req: IncomingMessage): boolean {
+  const len = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
+}
+
+function isAwsChunked(auth: AuthResult): boolean {
+  return auth.payload.kind === 'streaming-signed' || auth.payload.kind === 'streaming-unsigned-trailer';
+}
+
+/** Checks what needs no network: the credential's bucket scope and S3's key limits. */
+function checkRequest(c: Classified, auth: AuthResult, ctx: GatewayContext): void {
+  const allowed = ctx.credentials.get(auth.accessKeyId)?.buckets;
+  if (allowed && c.bucket !== undefined && !allowed.includes(c.bucket)) throw new S3Error('AccessDenied');
+  if (allowed && c.bucket === undefined && c.operation !== 'ListBuckets') throw new S3Error('AccessDenied');
+  if (c.key !== undefined && Buffer.byteLength(c.key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
+  if (c.key !== undefined && c.key.includes('\uFFFD')) throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
+}
+
+/** The request handler: authenticate, classify, journal the intent, forward re-signed, journal the outcome, answer. */
+export function createHandler(ctx: GatewayContext) {
+  return async function handle(req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> {
+    const started = performance.now();
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const url = req.url ?? '/';
+    const qi = url.indexOf('?');
+    const rawPath = qi === -1 ? url : url.slice(0, qi);
+    const rawQuery = qi === -1 ? '' : url.slice(qi + 1);
+    const method = req.method ?? 'GET';
+    const rec: RequestRecord = { operation: 'Unknown', status: 0, bytesIn: 0, bytesOut: 0, ms: 0, requestId };
+    res.once('close', () => {
+      rec.ms = performance.now() - started;
+      if (rec.status === 0) rec.status = res.headersSent ? res.statusCode : 499;
+      ctx.log.info({ op: rec.operation, bucket: rec.bucket, key: rec.key, status: rec.status, code: rec.code,
+        bytesIn: rec.bytesIn, bytesOut: rec.bytesOut, ms: Math.round(rec.ms * 10) / 10, accessKeyId: rec.accessKeyId,
+        requestId }, 'request');
+      ctx.onRequest?.(rec);
+    });
+    const fail = (err: unknown) => {
+      const e = toS3Error(err);
+      if (e.code === 'InternalError') ctx.log.error({ err, requestId }, 'internal error');
+      rec.status = e.status;
+      rec.code = e.code;
+      if (hasBody(req) && !req.readableEnded) res.setHeader('connection', 'close');
+      sendError(res, e, rawPath, requestId);
+      req.resume();
+    };
+
+    let seqs: number[] = [];
+    try {
+      let c: Classified;
+      try {
+        c = classify({ method, rawPath, query: new URLSearchParams(rawQuery), headers: req.headers,
+          virtualHostBase: ctx.config.virtualHostBase });
+      } catch {
+        throw new S3Error('InvalidURI');
+      }
+      Object.assign(rec, { operation: c.operation, bucket: c.bucket, key: c.key });
+      const auth = authenticate({ method, rawPath, rawQuery, headers: req.headers },
+        (id) => ctx.credentials.get(id), new Date());
+      rec.accessKeyId = auth.accessKeyId;
+      checkRequest(c, auth, ctx);
+      if (expectContinue) res.writeContinue();
+
+      const decoder: Transform | null = hasBody(req) ? createBodyDecoder(auth, req.headers) : null;
+      let decodeError: unknown;
+      let body: Readable | Buffer | null = null;
+      if (hasBody(req)) {
+        if (decoder) {
+          decoder.on('error', (e) => { decodeError = e; });
+          body = pipeline(req, decoder, () => {});
+        } else body = req;
+      }
+      const decoded = decoder !== null && isAwsChunked(auth);
+      const remoteAddr = req.socket.remoteAddress ?? '';
+      let keys = c.key === undefined ? [] : [c.key];
+      let quiet = false;
+      const covered = c.changesObject && c.bucket !== undefined && ctx.rules.forBucket(c.bucket) !== undefined;
+      if (covered && body && (c.operation === 'DeleteObjects' || c.operation === 'CompleteMultipartUpload')) {
+        body = await readBounded(body as Readable, XML_BODY_LIMIT);
+        if (c.operation === 'DeleteObjects') ({ keys, quiet } = parseDeleteRequest(body.toString('utf8')));
+        else checkCompleteRequest(body.toString('utf8'));
+      }
+      const intents = planIntents(c, keys, ctx.rules, { accessKeyId: auth.accessKeyId, remoteAddr });
+      if (intents.length > 0) {
+        const t0 = performance.now();
+        try {
+          seqs = await ctx.journal.appendIntents(intents);
+        } catch (err) {
+          ctx.log.error({ err: (err as Error).message, requestId }, 'journal unavailable; change refused');
+          throw new S3Error('ServiceUnavailable', 'The journal cannot be written; the change was not forwarded.');
+        }
+        ctx.onJournalAppend?.((performance.now() - t0) / 1000);
+      }
+
+      const length = Buffer.isBuffer(body) ? body.length
+        : decoded ? Number(req.headers['x-amz-decoded-content-length']) : undefined;
+      const headers = forwardHeaders(req.headers, { decoded, length: Number.isFinite(length) ? length : undefined });
+      const path = c.bucket === undefined ? '/' : objectPath(c.bucket, c.key);
+      const query = auth.presigned ? stripAuthQuery(rawQuery) : rawQuery;
+      const abort = new AbortController();
+      res.once('close', () => { if (!res.writableFinished) abort.abort(); });
+      rec.bytesIn = length ?? Number(req.headers['content-length'] ?? 0);
+
+      let up: Dispatcher.ResponseData;
+      try {
+        up = await ctx.upstream.request(method, query ? `${path}?${query}` : path, headers, body, abort.signal);
+      } catch (err) {
+        // The change may or may not have reached the source: the shipper settles it by looking.
+        if (seqs.length) ctx.journal.markUncertain(seqs);
+        seqs = [];
+        if (decodeError) throw decodeError;
+        if (abort.signal.aborted) return;
+        ctx.log.warn({ err: (err as Error).message, requestId }, 'source unreachable');
+        throw new S3Error('ServiceUnavailable', 'The source region did not answer.');
+      }
+
+      let buffered: Buffer | undefined;
+      if (seqs.length) {
+        if (needsResponseBody(c.operation, up.statusCode)) buffered = await readBounded(up.body, RESPONSE_XML_LIMIT);
+        const outcomes = collectOutcomes(c.operation, seqs, intents.map((i) => i.key), up, buffered, quiet,
+          decoded ? length : Number(req.headers['content-length'] ?? 0));
+        try {
+          await ctx.journal.recordOutcomes(outcomes);
+        } catch (err) {
+          // The intent is durable, so the change is not lost; the shipper's intent sweep will settle it.
+          ctx.log.error({ err: (err as Error).message, requestId }, 'journal outcome not recorded');
+        }
+        seqs = [];
+      }
+      rec.status = up.statusCode;
+      rec.bytesOut = Number(up.headers['content-length'] ?? buffered?.length ?? 0);
+      res.writeHead(up.statusCode, responseHeaders(up.headers));
+      if (buffered) res.end(buffered);
+      else pipeline(up.body, res, () => {});
+    } catch (err) {
+      if (seqs.length) ctx.journal.markUncertain(seqs);
+      fail(err);
+    }
+  };
+}

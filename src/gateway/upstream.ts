@@ -1,0 +1,35 @@
+import { Agent, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import type { RegionConfig } from '../config/types.js';
+import { signForRegion } from '../s3/sign-request.js';
+
+/** The source region as the gateway sees it: one connection pool and a signer. */
+export class Upstream {
+  readonly origin: string;
+  private readonly agent: Agent;
+
+  constructor(readonly region: RegionConfig, opts: { timeoutMs: number; connections: number }) {
+    this.origin = new URL(region.endpoint).origin;
+    this.agent = new Agent({
+      connections: opts.connections,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      connectTimeout: Math.min(opts.timeoutMs, 10_000),
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  /** Re-signs and sends; the body streams (backpressure comes from undici's socket writes). */
+  request(method: string, pathAndQuery: string, headers: Record<string, string>, body: Readable | Buffer | null,
+    signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const signed = signForRegion(this.region, method, pathAndQuery, headers);
+    return this.agent.request({
+      origin: this.origin, method: method as Dispatcher.HttpMethod, path: signed.path, headers: signed.headers,
+      body, signal,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}

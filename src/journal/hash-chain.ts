@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+
+/** The fields of a change that never change after the intent is written. */
+export interface ImmutableFields {
+  seq: number;
+  created_at: number;
+  rule_id: string;
+  operation: string;
+  bucket: string;
+  key: string;
+  access_key_id: string;
+  remote_addr: string;
+  origin: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Hash of a row chained to its predecessor's hash; any edit, insertion or removal breaks the chain after it. */
+export function chainHash(prev: string, f: ImmutableFields): string {
+  return createHash('sha256')
+    .update(JSON.stringify([prev, f.seq, f.created_at, f.rule_id, f.operation, f.bucket, f.key,
+      f.access_key_id, f.remote_addr, f.origin]))
+    .digest('hex');
+}

@@ -1,0 +1,55 @@
+/**
+ * The journal's schema, as an ordered list of migrations. `meta.schema_version` says how many have run;
+ * a newer Ferry applies the rest at open, inside one transaction.
+ */
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE changes (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     created_at INTEGER NOT NULL,            -- ms since epoch, when the intent was written
+     rule_id TEXT NOT NULL,
+     operation TEXT NOT NULL,
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     access_key_id TEXT NOT NULL,
+     remote_addr TEXT NOT NULL,
+     origin TEXT NOT NULL DEFAULT 'client',   -- client | resync
+     hash TEXT NOT NULL,                      -- chained over the immutable fields above
+     state TEXT NOT NULL,                     -- intent | pending | rejected | shipped | failed | cancelled
+     request_id TEXT,
+     status INTEGER,
+     etag TEXT,
+     size INTEGER,
+     version_id TEXT,
+     outcome_at INTEGER,
+     shipped_at INTEGER,
+     target_etag TEXT,
+     last_error TEXT
+   );
+   CREATE INDEX changes_key ON changes (rule_id, bucket, key, seq);
+   CREATE INDEX changes_state ON changes (state, seq);
+   CREATE TABLE queue (
+     rule_id TEXT NOT NULL,
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     max_seq INTEGER NOT NULL,               -- newest change of this key the shipper must cover
+     first_at INTEGER NOT NULL,              -- when the oldest unshipped change was acknowledged
+     state TEXT NOT NULL DEFAULT 'ready',    -- ready | failed
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     PRIMARY KEY (rule_id, bucket, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX queue_due ON queue (state, next_attempt_at);
+   CREATE TABLE attempts (
+     seq INTEGER NOT NULL,                   -- the newest change covered by this attempt
+     at INTEGER NOT NULL,
+     result TEXT NOT NULL,                   -- shipped | deleted | error
+     detail TEXT
+   );
+   CREATE INDEX attempts_seq ON attempts (seq);
+   CREATE TABLE checkpoints (
+     seq INTEGER PRIMARY KEY,                -- last pruned seq
+     hash TEXT NOT NULL,                     -- its chained hash, so verification resumes after pruning
+     at INTEGER NOT NULL
+   );`,
+];

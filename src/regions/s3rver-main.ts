@@ -1,0 +1,20 @@
+/**
+ * Child-process entry that runs one s3rver "region" and prints its address as one JSON line.
+ * Run with `node --openssl-legacy-provider` (s3rver's listing tokens use DES).
+ */
+// @ts-expect-error s3rver ships no type declarations
+import S3rver from 's3rver';
+
+const [dir, portArg, ...buckets] = process.argv.slice(2);
+const server = new S3rver({
+  address: '127.0.0.1',
+  port: Number(portArg ?? 0),
+  directory: dir,
+  silent: true,
+  configureBuckets: buckets.map((name) => ({ name })),
+});
+const address = (await server.run()) as { port: number };
+process.stdout.write(JSON.stringify({ endpoint: `http://127.0.0.1:${address.port}` }) + '\n');
+const stop = () => server.close().then(() => process.exit(0), () => process.exit(1));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

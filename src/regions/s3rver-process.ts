@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+
+const ENTRY = fileURLToPath(new URL('./s3rver-main.js', import.meta.url));
+
+/** A local S3 region: an s3rver child process bound to 127.0.0.1. */
+export interface LocalRegion {
+  endpoint: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts s3rver in its own process (so a test can stop or kill a region) on `port` (0 picks a free one),
+ * storing under `dir`, with `buckets` created at start.
+ */
+export async function startLocalRegion(dir: string, opts: { port?: number; buckets?: string[] } = {}): Promise<LocalRegion> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const child = spawn(process.execPath,
+    ['--openssl-legacy-provider', ENTRY, dir, String(opts.port ?? 0), ...(opts.buckets ?? [])],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code} before listening`)));
+    lines.once('line', (line) => resolve((JSON.parse(line) as { endpoint: string }).endpoint));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    endpoint,
+    port: Number(new URL(endpoint).port),
+    child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { XMLParser } from 'fast-xml-parser';
+import { S3Error } from '../errors/s3-error.js';
+
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true });
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' }[c]!));
+}
+
+/** The S3 `<Error>` document for an error Ferry answers itself. */
+export function errorXml(err: S3Error, resource: string, requestId: string): string {
+  const extra = Object.entries(err.detail).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('');
+  return '<?xml version="1.0" encoding="UTF-8"?>\n<Error>' +
+    `<Code>${err.code}</Code><Message>${escapeXml(err.message)}</Message>${extra}` +
+    `<Resource>${escapeXml(resource)}</Resource><RequestId>${requestId}</RequestId></Error>`;
+}
+
+/** Parses XML into plain objects; throws on malformed input. */
+export function parseXml(text: string): Record<string, unknown> {
+  const result = parser.parse(text, true) as Record<string, unknown>;
+  return result;
+}
+
+/** Code and message of an S3 `<Error>` body, or undefined when the body is not one. */
+export function parseErrorXml(text: string): { code: string; message: string } | undefined {
+  if (!text.includes('<Error')) return undefined;
+  try {
+    const doc = parseXml(text) as { Error?: { Code?: string; Message?: string } };
+    if (!doc.Error) return undefined;
+    return { code: String(doc.Error.Code ?? 'Unknown'), message: String(doc.Error.Message ?? '') };
+  } catch {
+    return undefined;
+  }
+}
+
+export function asArray<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Keys named in a DeleteObjects request body; MalformedXML when it is not one, or lists over 1000 keys. */
+export function parseDeleteRequest(text: string): { keys: string[]; quiet: boolean } {
+  let doc: { Delete?: { Object?: unknown; Quiet?: string } };
+  try {
+    doc = parseXml(text) as typeof doc;
+  } catch {
+    throw new S3Error('MalformedXML');
+  }
+  if (!doc.Delete || typeof doc.Delete !== 'object') throw new S3Error('MalformedXML');
+  const objects = asArray(doc.Delete.Object as Array<{ Key?: unknown }> | { Key?: unknown });
+  if (objects.length === 0 || objects.length > 1000) throw new S3Error('MalformedXML');
+  const keys = objects.map((o) => {
+    if (!o || typeof o !== 'object' || typeof o.Key !== 'string' || o.Key === '') throw new S3Error('MalformedXML');
+    return o.Key;
+  });
+  return { keys, quiet: String(doc.Delete.Quiet).toLowerCase() === 'true' };
+}
+
+/** Keys a DeleteObjects answer reports deleted, and those it reports as errors. */
+export function parseDeleteResult(text: string): { deleted: Set<string>; errors: Map<string, string> } {
+  const doc = parseXml(text) as { DeleteResult?: { Deleted?: unknown; Error?: unknown } };
+  const r = doc.DeleteResult ?? {};
+  const deleted = new Set(asArray(r.Deleted as Array<{ Key: string }>).map((d) => String(d.Key)));
+  const errors = new Map(asArray(r.Error as Array<{ Key: string; Code: string }>).map((e) => [String(e.Key), String(e.Code)]));
+  return { deleted, errors };
+}
+
+/** Checks a CompleteMultipartUpload body is well-formed XML with parts, so a bad one is refused before forwarding. */
+export function checkCompleteRequest(text: string): void {
+  let doc: { CompleteMultipartUpload?: { Part?: unknown } };
+  try {
+    doc = parseXml(text) as typeof doc;
+  } catch {
+    throw new S3Error('MalformedXML');
+  }
+  const parts = asArray(doc.CompleteMultipartUpload?.Part as unknown[]);
+  if (!doc.CompleteMultipartUpload || parts.length === 0 || parts.length > 10000) throw new S3Error('MalformedXML');
+}

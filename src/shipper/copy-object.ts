@@ -1,0 +1,96 @@
+import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import type { RegionClient } from '../s3/s3-client.js';
+import { header } from '../s3/s3-client.js';
+import { HashHoldBack } from '../util/verified-stream.js';
+import { md5OfEtag, objectState, parseTagging, sameMetadata, sameTags, taggingXml, type ObjectState, type TagSet } from './object-state.js';
+import { copyMultipart } from './copy-multipart.js';
+
+/** The source changed while it was being read: the key must ship again (not a failure). */
+export class SourceChangedError extends Error {
+  constructor(key: string) {
+    super(`source object ${key} changed during the copy`);
+    this.name = 'SourceChangedError';
+  }
+}
+
+export interface CopyTarget {
+  source: RegionClient;
+  target: RegionClient;
+  sourceBucket: string;
+  targetBucket: string;
+  multipartThreshold: number;
+  partSize: number;
+  signal?: AbortSignal;
+}
+
+export interface CopyResult {
+  result: 'shipped' | 'deleted';
+  targetEtag: string | null;
+  bytes: number;
+}
+
+export async function headObject(client: RegionClient, bucket: string, key: string, signal?: AbortSignal): Promise<ObjectState | null> {
+  const res = await client.send({ op: 'HeadObject', method: 'HEAD', bucket, key, accept: [404], signal });
+  res.body.resume();
+  return res.status === 404 ? null : objectState(res.headers);
+}
+
+async function getTags(client: RegionClient, bucket: string, key: string, signal?: AbortSignal): Promise<TagSet> {
+  const res = await client.sendText({ op: 'GetObjectTagging', method: 'GET', bucket, key, query: 'tagging', accept: [404], signal });
+  return res.status === 404 ? [] : parseTagging(res.text);
+}
+
+/** Streams a whole object; the target gets Content-MD5 and never the last bytes unless they hash right. */
+async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<void> {
+  const get = await t.source.send({ op: 'GetObject', method: 'GET', bucket: t.sourceBucket, key,
+    headers: { 'if-match': src.etag }, signal: t.signal });
+  if (header(get.headers, 'etag') !== src.etag) {
+    get.body.destroy();
+    throw new SourceChangedError(key);
+  }
+  const md5 = md5OfEtag(src.etag);
+  const verify = new HashHoldBack((hex, bytes) =>
+    bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key) : null);
+  const headers: Record<string, string> = { ...src.metadata, 'content-length': String(src.size) };
+  if (md5) headers['content-md5'] = Buffer.from(md5, 'hex').toString('base64');
+  const put = t.target.send({ op: 'PutObject', method: 'PUT', bucket: t.targetBucket, key, headers,
+    body: verify, signal: t.signal });
+  const piped = pipeline(get.body, verify).catch((err) => {
+    verify.destroy(err as Error);
+    throw err;
+  });
+  const [res] = await Promise.all([put, piped]);
+  res.body.resume();
+}
+
+/**
+ * Makes the target's copy of one key equal the source's current state (ship state, not requests):
+ * present → bytes, metadata and tags; absent → delete. Throws SourceChangedError when the source moved.
+ */
+export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResult> {
+  const src = await headObject(t.source, t.sourceBucket, key, t.signal);
+  if (!src) {
+    const res = await t.target.send({ op: 'DeleteObject', method: 'DELETE', bucket: t.targetBucket, key, accept: [404], signal: t.signal });
+    res.body.resume();
+    return { result: 'deleted', targetEtag: null, bytes: 0 };
+  }
+  const [srcTags, dst] = await Promise.all([getTags(t.source, t.sourceBucket, key, t.signal), headObject(t.target, t.targetBucket, key, t.signal)]);
+  let bytes = 0;
+  if (!dst || dst.etag !== src.etag || dst.size !== src.size || !sameMetadata(dst.metadata, src.metadata)) {
+    if (src.size > t.multipartThreshold) await copyMultipart(t, key, src);
+    else await copyWhole(t, key, src);
+    bytes = src.size;
+  }
+  const dstTags = await getTags(t.target, t.targetBucket, key, t.signal);
+  if (!sameTags(srcTags, dstTags)) {
+    const body = taggingXml(srcTags);
+    const res = await t.target.send({ op: 'PutObjectTagging', method: 'PUT', bucket: t.targetBucket, key, query: 'tagging',
+      headers: { 'content-type': 'application/xml', 'content-md5': createHash('md5').update(body).digest('base64') }, body, signal: t.signal });
+    res.body.resume();
+  }
+  // The last look: if the source moved while we copied, what we wrote may be stale.
+  const after = await headObject(t.source, t.sourceBucket, key, t.signal);
+  if (!after || after.etag !== src.etag || !sameMetadata(after.metadata, src.metadata)) throw new SourceChangedError(key);
+  return { result: 'shipped', targetEtag: src.etag, bytes };
+}

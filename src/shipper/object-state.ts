@@ -1,0 +1,65 @@
+import type { IncomingHttpHeaders } from 'undici/types/header.js';
+import { asArray, parseXml } from '../s3/xml.js';
+
+/** System metadata that a replica must carry, besides every `x-amz-meta-*` header. */
+export const COPIED_HEADERS = ['content-type', 'content-encoding', 'content-language', 'content-disposition',
+  'cache-control', 'expires'];
+
+/** What the shipper compares and copies: identity (ETag, size) and metadata. */
+export interface ObjectState {
+  etag: string;
+  size: number;
+  metadata: Record<string, string>;
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Pure: the state of an object from a HEAD or GET answer. */
+export function objectState(headers: IncomingHttpHeaders): ObjectState {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const v = first(value);
+    if (v === undefined) continue;
+    if (COPIED_HEADERS.includes(name) || name.startsWith('x-amz-meta-')) metadata[name] = v;
+  }
+  return { etag: first(headers.etag) ?? '', size: Number(first(headers['content-length']) ?? 0), metadata };
+}
+
+export function sameMetadata(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+/** An ETag that is the MD5 of the bytes (single-part upload, no SSE-KMS), so bytes can be checked against it. */
+export function md5OfEtag(etag: string): string | undefined {
+  const m = /^"?([0-9a-f]{32})"?$/i.exec(etag);
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+export type TagSet = Array<{ Key: string; Value: string }>;
+
+/** Pure: the tags in a GetObjectTagging answer. */
+export function parseTagging(xml: string): TagSet {
+  const doc = parseXml(xml) as { Tagging?: { TagSet?: { Tag?: unknown } | string } };
+  const set = doc.Tagging?.TagSet;
+  if (!set || typeof set !== 'object') return [];
+  return asArray(set.Tag as TagSet[number] | TagSet).map((t) => ({ Key: String(t.Key), Value: String(t.Value ?? '') }));
+}
+
+function esc(s: string): string {
+  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' }[c]!));
+}
+
+/** Pure: a PutObjectTagging body. */
+export function taggingXml(tags: TagSet): string {
+  return '<?xml version="1.0" encoding="UTF-8"?><Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>' +
+    tags.map((t) => `<Tag><Key>${esc(t.Key)}</Key><Value>${esc(t.Value)}</Value></Tag>`).join('') + '</TagSet></Tagging>';
+}
+
+export function sameTags(a: TagSet, b: TagSet): boolean {
+  const norm = (t: TagSet) => JSON.stringify([...t].sort((x, y) => (x.Key < y.Key ? -1 : 1)));
+  return norm(a) === norm(b);
+}

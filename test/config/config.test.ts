@@ -1,0 +1,47 @@
+import t from 'tap';
+import { parseConfig } from '../../src/config/parse.js';
+import { expandEnv } from '../../src/config/expand-env.js';
+
+const base = () => ({
+  listen: '127.0.0.1:9000',
+  journal: { path: './j.db' },
+  regions: {
+    'cn-bj': { endpoint: 'http://127.0.0.1:4568', accessKeyId: 'A', secretAccessKey: 'S' },
+    'cn-sh': { endpoint: 'http://127.0.0.1:4569', accessKeyId: 'A', secretAccessKey: 'S' },
+  },
+  source: 'cn-bj',
+  clients: [{ accessKeyId: 'K', secretAccessKey: 'S' }],
+  rules: [{ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, enabled: true }] as unknown[],
+});
+
+t.test('a valid configuration parses with defaults', async (t) => {
+  const c = parseConfig(base());
+  t.equal(c.shipper.concurrency, 8);
+  t.equal(c.rules[0]!.enabled, true);
+  t.equal(c.regions['cn-bj']!.signingRegion, 'cn-bj');
+});
+
+t.test('invalid fields are named', async (t) => {
+  const cases: Array<[string, (c: ReturnType<typeof base>) => void, RegExp]> = [
+    ['missing source region', (c) => { c.source = 'nowhere'; }, /"source"/],
+    ['bad endpoint', (c) => { c.regions['cn-sh'].endpoint = 'ftp://x'; }, /regions\.cn-sh\.endpoint/],
+    ['no clients', (c) => { c.clients = []; }, /"clients"/],
+    ['rule without target bucket', (c) => { c.rules = [{ id: 'x', source: 'a', target: { region: 'cn-sh' } }]; }, /rules\[0\]\.target\.bucket/],
+    ['same region', (c) => { c.rules = [{ id: 'x', source: 'a', target: { region: 'cn-bj', bucket: 'b' } }]; }, /source region/],
+    ['unknown target region', (c) => { c.rules = [{ id: 'x', source: 'a', target: { region: 'eu', bucket: 'b' } }]; }, /not in "regions"/],
+    ['source bound twice', (c) => { c.rules.push({ id: 'y', source: 'photos', target: { region: 'cn-sh', bucket: 'other' } }); }, /already bound by rule "photos"/],
+    ['target bound twice', (c) => { c.rules.push({ id: 'y', source: 'other', target: { region: 'cn-sh', bucket: 'photos-replica' } }); }, /already bound/],
+    ['duplicate id', (c) => { c.rules.push({ id: 'photos', source: 'o', target: { region: 'cn-sh', bucket: 'p' } }); }, /used twice/],
+    ['bad shipper number', (c) => { (c as Record<string, unknown>).shipper = { concurrency: 0 }; }, /shipper\.concurrency/],
+  ];
+  for (const [name, mutate, re] of cases) {
+    const c = base();
+    mutate(c);
+    t.throws(() => parseConfig(c), re, name);
+  }
+});
+
+t.test('${VAR} references expand from the environment', async (t) => {
+  t.same(expandEnv({ a: 'x-${S}-y', b: ['${S}'] }, { S: 'v' }), { a: 'x-v-y', b: ['v'] });
+  t.throws(() => expandEnv({ regions: { r: { secretAccessKey: '${MISSING}' } } }, {}), /regions\.r\.secretAccessKey.*MISSING/);
+});
