@@ -1,0 +1,15 @@
+const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/** Parses `yyyyMMddTHHmmssZ`; undefined when the form or the calendar date is wrong. */
+export function parseAmzDate(value: string): Date | undefined {
+  const m = ISO_BASIC.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return toAmzDate(date) === value ? date : undefined;
+}
+
+/** Formats a date as SigV4's ISO 8601 basic timestamp. */
+export function toAmzDate(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}

@@ -1,0 +1,14 @@
+import { percentDecode } from './percent-decode.js';
+import { uriEncode } from './uri-encode.js';
+
+/**
+ * The canonical URIs worth trying, best first. S3 signs each path segment encoded once with its own rules,
+ * but clients encode the wire path in different ways (some leave `!` or `(` bare, some escape `~`), so the
+ * path is decoded and re-encoded with S3's rules first. A client that signed its wire path exactly as sent
+ * is still recognised by the second candidate. S3 does not normalise `.`/`..` segments, and neither do we.
+ */
+export function canonicalUriCandidates(rawPath: string): string[] {
+  const path = rawPath === '' ? '/' : rawPath;
+  const normalised = uriEncode(percentDecode(path, false), true);
+  return normalised === path ? [normalised] : [normalised, path];
+}

@@ -1,0 +1,35 @@
+/** Names and limits of AWS Signature V4 as S3 speaks it, in one place. */
+
+export const ALGORITHM = 'AWS4-HMAC-SHA256';
+export const SERVICE = 's3';
+export const TERMINATOR = 'aws4_request';
+
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+export const STREAMING_SIGNED = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
+export const STREAMING_SIGNED_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
+export const STREAMING_UNSIGNED_TRAILER = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+export const CHUNK_ALGORITHM = 'AWS4-HMAC-SHA256-PAYLOAD';
+export const TRAILER_ALGORITHM = 'AWS4-HMAC-SHA256-TRAILER';
+export const TRAILER_SIGNATURE = 'x-amz-trailer-signature';
+
+export const Q_ALGORITHM = 'X-Amz-Algorithm';
+export const Q_CREDENTIAL = 'X-Amz-Credential';
+export const Q_DATE = 'X-Amz-Date';
+export const Q_EXPIRES = 'X-Amz-Expires';
+export const Q_SIGNED_HEADERS = 'X-Amz-SignedHeaders';
+export const Q_SIGNATURE = 'X-Amz-Signature';
+export const Q_SECURITY_TOKEN = 'X-Amz-Security-Token';
+
+/** The query parameters that carry a presigned URL's authentication, never forwarded upstream. */
+export const AUTH_QUERY_PARAMS: readonly string[] = [
+  Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNED_HEADERS, Q_SIGNATURE, Q_SECURITY_TOKEN,
+];
+
+/** S3 allows 15 minutes between the client's clock and ours. */
+export const MAX_SKEW_MS = 15 * 60 * 1000;
+/** A presigned URL lives at most seven days. */
+export const MAX_EXPIRES_SECONDS = 604800;
+/** Clients send 64 KiB–8 MiB chunks; anything much larger is an attempt to make us buffer. */
+export const MAX_CHUNK_SIZE = 16 * 1024 * 1024;

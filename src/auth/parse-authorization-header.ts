@@ -1,0 +1,50 @@
+import { S3Error } from '../errors/s3-error.js';
+import { ALGORITHM } from './constants.js';
+import { HEADER_SOURCE, parseCredential, type CredentialScope } from './parse-credential.js';
+import { parseSignedHeaders } from './parse-signed-headers.js';
+
+export interface SignatureParams {
+  credential: CredentialScope;
+  signedHeaders: string[];
+  signature: string;
+}
+
+const malformed = (why: string) => new S3Error('AuthorizationHeaderMalformed', HEADER_SOURCE.prefix + why);
+
+/**
+ * Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`. Clients differ in the separators
+ * (`, `, `,`, or spaces alone) and some reorder the parts, so any run of commas and whitespace separates
+ * them and order is free; each part must appear exactly once.
+ */
+export function parseAuthorizationHeader(header: string): SignatureParams {
+  const value = header.trim();
+  if (/^AWS\s/.test(value)) {
+    throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+  }
+  const algorithm = value.split(/[\s,]/, 1)[0];
+  if (algorithm !== ALGORITHM) {
+    throw new S3Error('InvalidArgument', 'Unsupported Authorization Type', { ArgumentName: 'Authorization', ArgumentValue: algorithm.slice(0, 64) });
+  }
+  const parts = new Map<string, string>();
+  for (const part of value.slice(ALGORITHM.length).split(/[\s,]+/)) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    if (eq < 0 || !['Credential', 'SignedHeaders', 'Signature'].includes(name)) {
+      throw malformed(`unexpected component "${name.slice(0, 32)}".`);
+    }
+    if (parts.has(name)) throw malformed(`"${name}" appears more than once.`);
+    parts.set(name, part.slice(eq + 1));
+  }
+  const credential = parts.get('Credential');
+  const signedHeaders = parts.get('SignedHeaders');
+  const signature = parts.get('Signature');
+  if (!credential || !signedHeaders || !signature) {
+    throw malformed('the authorization header requires three components: Credential, SignedHeaders, and Signature.');
+  }
+  return {
+    credential: parseCredential(credential, HEADER_SOURCE),
+    signedHeaders: parseSignedHeaders(signedHeaders, HEADER_SOURCE),
+    signature,
+  };
+}

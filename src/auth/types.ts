@@ -1,0 +1,33 @@
+/** Node's lowercased IncomingHttpHeaders, or anything shaped like them. */
+export type RequestHeaders = Record<string, string | string[] | undefined>;
+
+/** What authenticate needs of a request: the bytes as the client sent them, before any normalisation. */
+export interface AuthRequest {
+  method: string;
+  /** The path exactly as received, percent-encoded, without the query. */
+  rawPath: string;
+  /** Everything after '?', as received; '' when there is none. */
+  rawQuery: string;
+  headers: RequestHeaders;
+}
+
+/** How the request body is protected, from x-amz-content-sha256 (or UNSIGNED-PAYLOAD for presigned URLs). */
+export type PayloadMode =
+  | { kind: 'unsigned' }
+  | { kind: 'sha256'; expected: string }
+  | { kind: 'streaming-signed'; trailer: boolean }
+  | { kind: 'streaming-unsigned-trailer' };
+
+export interface AuthResult {
+  accessKeyId: string;
+  presigned: boolean;
+  payload: PayloadMode;
+  /** Derived key for the request's scope; aws-chunked bodies sign their chunks with it. */
+  signingKey: Buffer;
+  /** `yyyymmdd/region/s3/aws4_request`, as the client put it in its credential. */
+  scope: string;
+  /** The request timestamp in ISO 8601 basic form (`20130524T000000Z`). */
+  amzDate: string;
+  /** The request's own signature, which the first chunk signature chains from. */
+  seedSignature: string;
+}
