@@ -52,4 +52,13 @@ export const MIGRATIONS: string[] = [
      hash TEXT NOT NULL,                     -- its chained hash, so verification resumes after pruning
      at INTEGER NOT NULL
    );`,
+  // 2: resumable resync, and an index for status (shipped in the last minute/hour, replication lag).
+  `CREATE TABLE resync_progress (
+     rule_id TEXT PRIMARY KEY,
+     after_key TEXT NOT NULL,                -- the last key walked; a resumed resync lists after it
+     started_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     rows_written INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX changes_shipped ON changes (rule_id, shipped_at) WHERE shipped_at IS NOT NULL;`,
 ];
