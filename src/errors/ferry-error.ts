@@ -13,6 +13,10 @@ export const FERRY_ERRORS = {
   TARGET_BUCKET_MISSING: 'the target bucket of a rule does not exist',
   UPSTREAM_ERROR: 'a region answered with an error',
   ADMIN_UNAUTHORIZED: 'the admin token is missing or wrong',
+  ADMIN_TOKEN_REQUIRED: 'the admin listener is bound beyond loopback without a token',
+  JOURNAL_ROW_NOT_FOUND: 'no journal row has that sequence number',
+  OPTION_INVALID: 'a command-line option is not valid',
+  LISTING_UNORDERED: 'a region listed keys out of order, so the comparison cannot go on',
 } as const;
 
 export type FerryErrorCode = keyof typeof FERRY_ERRORS;
