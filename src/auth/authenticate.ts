@@ -3,7 +3,7 @@ import type { ClientCredential } from '../config/types.js';
 import { canonicalHeaders } from './canonical-headers.js';
 import { checkClockSkew, checkPresignedWindow } from './check-request-time.js';
 import { checkSignedHeaders } from './check-signed-headers.js';
-import { Q_ALGORITHM, Q_CREDENTIAL, Q_SIGNATURE, UNSIGNED_PAYLOAD } from './constants.js';
+import { Q_ALGORITHM, Q_CONTENT_SHA256, Q_CREDENTIAL, Q_SIGNATURE, UNSIGNED_PAYLOAD } from './constants.js';
 import { headerValue } from './header-value.js';
 import { parseAuthorizationHeader, type SignatureParams } from './parse-authorization-header.js';
 import { HEADER_SOURCE, QUERY_SOURCE, checkCredentialDate, type CredentialSource } from './parse-credential.js';
@@ -50,7 +50,9 @@ function readMechanism(req: AuthRequest, now: Date): Mechanism {
     const params = parsePresignedQuery(query);
     checkCredentialDate(params.credential, params.amzDate, QUERY_SOURCE);
     checkPresignedWindow(params.date, params.expiresSeconds, now);
-    return { params, source: QUERY_SOURCE, amzDate: params.amzDate, presigned: true, payloadHash: contentSha256 ?? UNSIGNED_PAYLOAD };
+    // The AWS SDK's presigner hoists x-amz-content-sha256 (UNSIGNED-PAYLOAD) into the query.
+    const payloadHash = contentSha256 ?? query.get(Q_CONTENT_SHA256)?.[0] ?? UNSIGNED_PAYLOAD;
+    return { params, source: QUERY_SOURCE, amzDate: params.amzDate, presigned: true, payloadHash };
   }
   if (queryV2) {
     throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');

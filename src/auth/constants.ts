@@ -21,10 +21,14 @@ export const Q_EXPIRES = 'X-Amz-Expires';
 export const Q_SIGNED_HEADERS = 'X-Amz-SignedHeaders';
 export const Q_SIGNATURE = 'X-Amz-Signature';
 export const Q_SECURITY_TOKEN = 'X-Amz-Security-Token';
+export const Q_CONTENT_SHA256 = 'X-Amz-Content-Sha256';
 
-/** The query parameters that carry a presigned URL's authentication, never forwarded upstream. */
+/**
+ * The query parameters that carry a presigned URL's authentication, never forwarded upstream (the AWS SDK
+ * hoists X-Amz-Content-Sha256 into presigned URLs too).
+ */
 export const AUTH_QUERY_PARAMS: readonly string[] = [
-  Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNED_HEADERS, Q_SIGNATURE, Q_SECURITY_TOKEN,
+  Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNED_HEADERS, Q_SIGNATURE, Q_SECURITY_TOKEN, Q_CONTENT_SHA256,
 ];
 
 /** S3 allows 15 minutes between the client's clock and ours. */
