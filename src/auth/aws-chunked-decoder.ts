@@ -84,8 +84,10 @@ export class AwsChunkedDecoder extends VerifyingTransform {
   }
 
   protected finish(): void {
-    // Some clients end the body right after their last trailer, without the closing blank line.
-    if (this.state === 'trailer' && this.lineLength === 0 && (this.trailerValues.size > 0 || this.trailerSignature !== undefined)) {
+    // Some clients end the body right after their last trailer, without the closing blank line; and a body
+    // that ended with a blank line but no announced trailer is complete, only its trailer is missing.
+    const sentTrailers = this.trailerValues.size > 0 || this.trailerSignature !== undefined || this.skippedBlank;
+    if (this.state === 'trailer' && this.lineLength === 0 && sentTrailers) {
       this.endTrailers();
     }
     if (this.state !== 'done') throw new S3Error('IncompleteBody', 'The request body ended before the final chunk of its aws-chunked encoding.');
