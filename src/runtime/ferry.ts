@@ -10,6 +10,7 @@ import { Upstream } from '../gateway/upstream.js';
 import { startGateway } from '../gateway/server.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { Shipper, type ShipperEvents } from '../shipper/shipper.js';
+import { checkOperationsConfig, startOperations } from '../admin/start-operations.js';
 
 export interface FerryOptions {
   gateway: boolean;
@@ -23,6 +24,8 @@ export interface RunningFerry {
   journal: Journal;
   context: GatewayContext;
   address?: AddressInfo;
+  /** The admin listener's address, when `admin` is configured. */
+  admin?: AddressInfo;
   server?: Server;
   shipper?: Shipper;
   clients: Map<string, RegionClient>;
@@ -38,6 +41,7 @@ function regionClients(config: FerryConfig): Map<string, RegionClient> {
 /** Starts the gateway and/or the shipper over one journal; `reload` swaps rules and credentials in place. */
 export async function startFerry(config: FerryConfig, opts: FerryOptions): Promise<RunningFerry> {
   const log = opts.log;
+  checkOperationsConfig(config);
   let clients = regionClients(config);
   await checkTargets(config.rules, clients, log);
   const journal = new Journal(config.journal.path);
@@ -69,6 +73,7 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       log.info({ rules: next.rules.map((r) => ({ id: r.id, enabled: r.enabled })) }, 'configuration reloaded');
     },
     async stop() {
+      await ops.stop();
       if (running.server) {
         running.server.close();
         running.server.closeIdleConnections();
@@ -79,8 +84,10 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       journal.close();
     },
   };
+  const ops = await startOperations(running, { log, gateway: opts.gateway, shipperEvents: opts.shipperEvents });
+  running.admin = ops.admin;
   const makeShipper = () => new Shipper(journal, () => context.rules, clients.get(running.config.source)!,
-    clients, running.config.shipper, log, opts.shipperEvents);
+    clients, running.config.shipper, log, ops.shipperEvents);
   async function restartShipper() {
     await running.shipper?.stop(false);
     running.shipper = makeShipper();

@@ -1,0 +1,82 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { loadConfig } from '../config/load.js';
+import { FerryError } from '../errors/ferry-error.js';
+import type { RunningFerry } from '../runtime/ferry.js';
+import type { ShipperEvents } from '../shipper/shipper.js';
+import { requireDuration } from '../ops/duration.js';
+import { scheduleRetention } from '../ops/retention-schedule.js';
+import { collectStatus } from '../ops/status.js';
+import { startAdminServer } from './admin-server.js';
+import { checkAdminBinding } from './binding.js';
+import { FerryMetrics, bothEvents, type PendingReader } from './metrics.js';
+import { checkReady } from './readiness.js';
+
+export interface Operations {
+  /** The hooks the shipper must be built with (metrics plus the caller's own). */
+  shipperEvents?: ShipperEvents;
+  admin?: AddressInfo;
+  stop(): Promise<void>;
+}
+
+/** Checks what would stop the operations side from starting, before anything is opened or bound. */
+export function checkOperationsConfig(config: RunningFerry['config']): void {
+  if (config.admin) checkAdminBinding(config.admin);
+  if (config.journal.retention !== undefined) requireDuration(config.journal.retention, 'journal.retention');
+}
+
+function pendingReader(running: RunningFerry): PendingReader {
+  return () => {
+    const rows = running.journal.db.prepare(`SELECT rule_id AS rule, count(*) AS operations, coalesce(sum(size), 0) AS bytes
+      FROM changes WHERE state IN ('intent', 'pending') GROUP BY rule_id`).all() as Array<{ rule: string; operations: number; bytes: number }>;
+    const seen = new Set(rows.map((r) => r.rule));
+    return [...rows, ...running.config.rules.filter((r) => !seen.has(r.id)).map((r) => ({ rule: r.id, operations: 0, bytes: 0 }))];
+  };
+}
+
+/**
+ * The operations side of a running Ferry: journal pruning by retention, and with `admin` configured, metrics
+ * hooks and the admin listener. A standalone shipper whose gateway already holds the admin address runs without it.
+ */
+export async function startOperations(running: RunningFerry, opts: { log: Logger; gateway: boolean; shipperEvents?: ShipperEvents }): Promise<Operations> {
+  const { log } = opts;
+  const retention = scheduleRetention(running.journal.db, () => running.config.journal.retention, log);
+  const config = running.config;
+  if (!config.admin) return { shipperEvents: opts.shipperEvents, stop: () => retention.stop() };
+  const metrics = new FerryMetrics(pendingReader(running), config.rules.map((r) => r.id));
+  running.context.onRequest = metrics.onRequest;
+  running.context.onJournalAppend = metrics.onJournalAppend;
+  let server: Server | undefined;
+  let address: AddressInfo | undefined;
+  try {
+    ({ server, address } = await startAdminServer(config.admin, {
+      metrics: () => metrics.text(),
+      status: () => collectStatus(running.journal.db, running.config.rules),
+      ready: () => checkReady(running.journal.db, running.config.journal.path, running.clients.get(running.config.source)),
+      async reload() {
+        const file = running.config.file;
+        if (!file) throw new FerryError('CONFIG_UNREADABLE', 'this Ferry was not started from a configuration file');
+        await running.reload(loadConfig(file));
+        metrics.knowRules(running.config.rules.map((r) => r.id));
+        return { reloaded: true, pid: process.pid, rules: running.config.rules.map((r) => ({ id: r.id, enabled: r.enabled })) };
+      },
+    }, log));
+    log.info({ address: `${address.address}:${address.port}` }, 'admin listening');
+  } catch (err) {
+    if (opts.gateway || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+      await retention.stop();
+      throw err;
+    }
+    log.warn({ listen: config.admin.listen }, 'admin address in use (by the gateway process, presumably); this shipper runs without it');
+  }
+  return {
+    shipperEvents: bothEvents(opts.shipperEvents, metrics.shipperEvents),
+    admin: address,
+    async stop() {
+      server?.close();
+      server?.closeAllConnections();
+      await retention.stop();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Pure: aligns rows of cells into columns separated by two spaces; the first row is the header. */
+export function formatTable(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** "2026-11-27 10:51:03" in UTC, or "-" when there is no time. */
+export function formatTime(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** Bytes in binary units, one decimal: "0 B", "512 B", "1.5 KiB", "2.0 GiB". */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** Seconds for people: "0.12s", "42s", "3m 20s", "5h 02m", "3d 4h". */
+export function formatSeconds(s: number | null | undefined): string {
+  if (s === null || s === undefined) return '-';
+  if (s < 10) return `${s.toFixed(2)}s`;
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}

@@ -1,0 +1,52 @@
+import type { RegionClient } from '../s3/s3-client.js';
+import { asArray, parseXml } from '../s3/xml.js';
+import type { ListedObject } from './sorted-diff.js';
+
+interface Page {
+  objects: ListedObject[];
+  next?: string;
+}
+
+/** RFC 3986 encoding of a query, names sorted, as SigV4 canonicalises it. */
+export function encodeQuery(params: Record<string, string | undefined>): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return Object.keys(params).filter((k) => params[k] !== undefined).sort()
+    .map((k) => `${enc(k)}=${enc(params[k]!)}`).join('&');
+}
+
+/** Pure: the objects and continuation token of a ListObjectsV2 answer. */
+export function parseListPage(xml: string): Page {
+  const doc = parseXml(xml) as { ListBucketResult?: { Contents?: unknown; IsTruncated?: string; NextContinuationToken?: string } };
+  const r = doc.ListBucketResult ?? {};
+  const objects = asArray(r.Contents as Array<{ Key: unknown; Size: unknown; ETag?: unknown }>).map((c) => ({
+    key: String(c.Key), size: Number(c.Size), etag: String(c.ETag ?? '').replace(/^"|"$/g, ''),
+  }));
+  const next = String(r.IsTruncated) === 'true' && r.NextContinuationToken ? String(r.NextContinuationToken) : undefined;
+  return { objects, next };
+}
+
+/**
+ * Every object of a bucket (under `prefix`, after `startAfter`) in listing order, one page of 1000 at a time.
+ * The next page is requested while the current one is consumed; at most two pages are held.
+ */
+export async function* listObjects(client: RegionClient, bucket: string,
+  opts: { prefix?: string; startAfter?: string; pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<ListedObject> {
+  const fetchPage = async (token?: string): Promise<Page> => {
+    const query = encodeQuery({
+      'list-type': '2', 'max-keys': String(opts.pageSize ?? 1000), prefix: opts.prefix || undefined,
+      'start-after': token === undefined ? opts.startAfter || undefined : undefined, 'continuation-token': token,
+    });
+    const res = await client.sendText({ op: 'ListObjectsV2', method: 'GET', bucket, query, signal: opts.signal });
+    return parseListPage(res.text);
+  };
+  let pending: Promise<Page> | undefined = fetchPage();
+  try {
+    while (pending) {
+      const page: Page = await pending;
+      pending = page.next === undefined ? undefined : fetchPage(page.next);
+      yield* page.objects;
+    }
+  } finally {
+    pending?.catch(() => {});
+  }
+}

@@ -1,0 +1,87 @@
+import type { IntentInput, Journal } from '../journal/journal.js';
+import { ResyncProgress } from '../journal/resync-progress.js';
+import type { DiffEntry } from './sorted-diff.js';
+import { countEntry, emptyCounts, walkRule, type DriftCounts, type RuleEnds } from './rule-walk.js';
+
+export interface ResyncOptions {
+  deleteExtra: boolean;
+  dryRun: boolean;
+  /** Ignore where an interrupted run stopped and walk from the first key. */
+  restart?: boolean;
+  /** Who asked, for the audit trail (access_key_id and remote_addr of the rows). */
+  who: { accessKeyId: string; remoteAddr: string };
+  /** Rows per journal commit; the walk position is saved after each commit. */
+  batchSize?: number;
+  /** Keys walked between two saves of the position when there is nothing to write. */
+  saveEvery?: number;
+  /** Stops after the current key (and saves the position), for Ctrl-C. */
+  signal?: AbortSignal;
+  onEntry?(d: DiffEntry, counts: DriftCounts, queued: boolean): void;
+}
+
+export interface ResyncReport extends DriftCounts {
+  rule: string;
+  resumedAfter?: string;
+  rowsWritten: number;
+  /** Keys only in the target, left alone because --delete-extra was not given. */
+  extraKept: number;
+  complete: boolean;
+  dryRun: boolean;
+}
+
+/** Pure: whether a difference needs shipping (a copy, or with --delete-extra a deletion in the target). */
+export function needsResync(d: DiffEntry, deleteExtra: boolean): boolean {
+  return d.kind === 'missing' || d.kind === 'different' || (d.kind === 'extra' && deleteExtra);
+}
+
+/**
+ * Walks a rule's source and target and writes one `Resync` row (origin resync) per key that differs, so the
+ * shipper copies it with its retries, metrics and audit trail. The last key walked is saved after each commit:
+ * an interrupted resync resumes after it. Writes nothing with `dryRun`.
+ */
+export async function resyncRule(journal: Journal, ends: RuleEnds, o: ResyncOptions): Promise<ResyncReport> {
+  const rule = ends.rule;
+  const progress = new ResyncProgress(journal.db);
+  const mark = o.restart || o.dryRun ? undefined : progress.get(rule.id);
+  if (o.restart && !o.dryRun) progress.clear(rule.id);
+  const counts = emptyCounts();
+  const report: ResyncReport = { rule: rule.id, ...counts, resumedAfter: mark?.afterKey, rowsWritten: 0, extraKept: 0,
+    complete: false, dryRun: o.dryRun };
+  const startedAt = mark?.startedAt ?? Date.now();
+  let rowsWritten = mark?.rowsWritten ?? 0;
+  let batch: IntentInput[] = [];
+  let lastKey: string | undefined;
+  let sinceSave = 0;
+  const save = async () => {
+    if (o.dryRun || lastKey === undefined) return;
+    if (batch.length) {
+      await journal.appendApplied(batch);
+      report.rowsWritten += batch.length;
+      rowsWritten += batch.length;
+      batch = [];
+    }
+    progress.save(rule.id, { afterKey: lastKey, startedAt, updatedAt: Date.now(), rowsWritten });
+    sinceSave = 0;
+  };
+  for await (const d of walkRule(ends, { startAfter: mark?.afterKey })) {
+    countEntry(counts, d);
+    const queue = needsResync(d, o.deleteExtra);
+    if (d.kind === 'extra' && !o.deleteExtra) report.extraKept++;
+    if (queue) {
+      if (o.dryRun) report.rowsWritten++;
+      else batch.push({ ruleId: rule.id, operation: 'Resync', bucket: rule.source, key: d.key, origin: 'resync', ...o.who });
+    }
+    lastKey = d.key;
+    sinceSave++;
+    o.onEntry?.(d, counts, queue);
+    if (batch.length >= (o.batchSize ?? 500) || sinceSave >= (o.saveEvery ?? 1000)) await save();
+    if (o.signal?.aborted) break;
+  }
+  await save();
+  Object.assign(report, counts);
+  if (!o.signal?.aborted) {
+    report.complete = true;
+    if (!o.dryRun) progress.clear(rule.id);
+  }
+  return report;
+}

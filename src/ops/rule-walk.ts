@@ -1,0 +1,68 @@
+import type { FerryConfig, RuleConfig } from '../config/types.js';
+import { FerryError } from '../errors/ferry-error.js';
+import { RegionClient } from '../s3/s3-client.js';
+import { listObjects } from './list-objects.js';
+import { diffSorted, type DiffEntry } from './sorted-diff.js';
+import { ruleOf } from './ops-config.js';
+
+/** A rule and clients for its source and target regions. */
+export interface RuleEnds {
+  rule: RuleConfig;
+  source: RegionClient;
+  target: RegionClient;
+  close(): Promise<void>;
+}
+
+export function ruleEnds(config: FerryConfig, ruleId: string): RuleEnds {
+  const rule = ruleOf(config, ruleId);
+  const region = (name: string) => {
+    const r = config.regions[name];
+    if (!r) throw new FerryError('RULE_INVALID', `rule "${rule.id}": region "${name}" is not in "regions"`);
+    return new RegionClient(name, r, { connections: 4, timeoutMs: config.upstream.timeoutMs });
+  };
+  const source = region(config.source);
+  const target = region(rule.target.region);
+  return { rule, source, target, close: async () => { await Promise.all([source.close(), target.close()]); } };
+}
+
+/** Both listings of a rule (its prefix only), merged key by key, optionally starting after a key. */
+export function walkRule(ends: RuleEnds, opts: { startAfter?: string; signal?: AbortSignal } = {}): AsyncGenerator<DiffEntry> {
+  const o = { prefix: ends.rule.prefix, startAfter: opts.startAfter, signal: opts.signal };
+  return diffSorted(listObjects(ends.source, ends.rule.source, o), listObjects(ends.target, ends.rule.target.bucket, o));
+}
+
+export interface DriftCounts {
+  walked: number;
+  same: number;
+  missing: number;
+  extra: number;
+  different: number;
+}
+
+export function emptyCounts(): DriftCounts {
+  return { walked: 0, same: 0, missing: 0, extra: 0, different: 0 };
+}
+
+export function countEntry(c: DriftCounts, d: DiffEntry): void {
+  c.walked++;
+  c[d.kind]++;
+}
+
+/** Pure: one line describing a difference, for people. */
+export function formatDiff(d: DiffEntry): string {
+  switch (d.kind) {
+    case 'missing': return `missing    ${d.key}  (source size ${d.source.size})\n`;
+    case 'extra': return `extra      ${d.key}  (target size ${d.target.size})\n`;
+    case 'different': return `different  ${d.key}  (${d.reason})\n`;
+    default: return `same       ${d.key}\n`;
+  }
+}
+
+/** Pure: one difference as a JSON line. */
+export function diffJson(d: DiffEntry): string {
+  const o: Record<string, unknown> = { kind: d.kind, key: d.key };
+  if (d.kind !== 'extra') o.source = { size: d.source.size, etag: d.source.etag };
+  if (d.kind !== 'missing') o.target = { size: d.target.size, etag: d.target.etag };
+  if (d.kind === 'different') o.reason = d.reason;
+  return `${JSON.stringify(o)}\n`;
+}

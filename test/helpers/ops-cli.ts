@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI (`npx tsc -p .` first); tests run it as operators do, in its own process. */
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Peak resident set of the CLI process in KiB (VmHWM, sampled from /proc while it runs). */
+  peakRssKb: number;
+  ms: number;
+}
+
+function peakRss(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs `ferry ARGS`; resolves when it exits. `onStart` gets the child (to send it signals); stdout may be
+ * discarded (`keepStdout: false`) when it is large and only counted.
+ */
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; keepStdout?: boolean; onStart?: (pid: number) => void;
+  onStdout?: (chunk: Buffer) => void } = {}): Promise<CliResult> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npx tsc -p . first`);
+  const started = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let peak = 0;
+  const sampler = setInterval(() => { peak = Math.max(peak, peakRss(child.pid!)); }, 20);
+  child.stdout.on('data', (c: Buffer) => {
+    opts.onStdout?.(c);
+    if (opts.keepStdout !== false) stdout += c.toString('utf8');
+  });
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+  opts.onStart?.(child.pid!);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    // 'exit' may come before the pipes drain; 'close' comes after both.
+    child.once('close', (code, signal) => {
+      clearInterval(sampler);
+      resolve({ code, signal, stdout, stderr, peakRssKb: peak, ms: Date.now() - started });
+    });
+    child.once('exit', () => { peak = Math.max(peak, peakRss(child.pid!)); });
+  });
+}
+
+/** Writes a configuration object to `dir/ferry.json` and returns the path. */
+export function writeConfig(dir: string, raw: Record<string, unknown>, name = 'ferry.json'): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(raw, null, 2), { mode: 0o600 });
+  return file;
+}
