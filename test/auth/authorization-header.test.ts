@@ -1,9 +1,12 @@
 // Authorization header forms real clients send, and malformed ones (fixtures/auth/authorization-headers.json).
 import { readFileSync } from 'node:fs';
+import aws4 from 'aws4';
 import t from 'tap';
 import { authenticate } from '../../src/auth/authenticate.js';
 import { S3Error } from '../../src/errors/s3-error.js';
+import { EMPTY_SHA256 } from '../../src/auth/constants.js';
 import { awsExamples, lookupExample } from './helpers/auth-fixtures.js';
+import { CREDENTIAL, HOST, REGION, lookup } from './helpers/signers.js';
 
 const { cases }: { cases: Array<{ name: string; header: string; code: string | null }> } = JSON.parse(
   readFileSync(new URL('../../fixtures/auth/authorization-headers.json', import.meta.url), 'utf8'),
@@ -59,4 +62,19 @@ t.test('request date', async (t) => {
   t.throws(() => run(withoutSha), { code: 'InvalidRequest', message: /x-amz-content-sha256/ }, 'x-amz-content-sha256 is required');
   t.throws(() => authenticate({ method: ex.method, rawPath: ex.rawPath, rawQuery: '', headers: { ...ex.headers, authorization: fill(cases[0].header) } },
     lookupExample, new Date(now.getTime() + 15 * 60_000 + 1000)), { code: 'RequestTimeTooSkewed' });
+});
+
+t.test('a Date header in HTTP form stands in for x-amz-date', async (t) => {
+  const signed = aws4.sign({
+    host: HOST, method: 'GET', path: '/bucket/key', service: 's3', region: REGION, doNotModifyHeaders: true,
+    headers: { Date: 'Tue, 05 Mar 2024 06:07:08 GMT', 'X-Amz-Content-Sha256': EMPTY_SHA256 },
+  }, CREDENTIAL);
+  const headers = Object.fromEntries(Object.entries(signed.headers!).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  t.match(headers.authorization, /SignedHeaders=date;host;x-amz-content-sha256,/);
+  const auth = authenticate({ method: 'GET', rawPath: '/bucket/key', rawQuery: '', headers }, lookup, new Date('2024-03-05T06:10:00Z'));
+  t.equal(auth.amzDate, '20240305T060708Z');
+  t.throws(() => authenticate({ method: 'GET', rawPath: '/bucket/key', rawQuery: '', headers: { ...headers, date: 'Tue, 05 Mar 2024 06:07:09 GMT' } },
+    lookup, new Date('2024-03-05T06:10:00Z')), { code: 'SignatureDoesNotMatch' });
+  t.throws(() => authenticate({ method: 'GET', rawPath: '/bucket/key', rawQuery: '', headers: { ...headers, date: 'yesterday' } },
+    lookup, new Date('2024-03-05T06:10:00Z')), { code: 'AccessDenied' });
 });

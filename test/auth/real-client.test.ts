@@ -109,7 +109,7 @@ t.test('presigned URLs from getSignedUrl', async (t) => {
   for (const key of keys) {
     const payload = payloadOf(5_000);
     const put = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'bucket', Key: key }), { expiresIn: 300 });
-    const putRes = await fetch(put, { method: 'PUT', body: payload });
+    const putRes = await fetch(put, { method: 'PUT', body: new Uint8Array(payload) });
     t.equal(putRes.status, 200, `presigned PUT ${key}: ${putRes.status === 200 ? '' : await putRes.text()}`);
     const get = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'bucket', Key: key }), { expiresIn: 300 });
     const res = await fetch(get);

@@ -1,5 +1,5 @@
 // Requests signed by real signers, each altered in one way, fail with the exact error S3 answers with.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { authenticate } from '../../src/auth/authenticate.js';
 import type { AuthRequest } from '../../src/auth/types.js';
 import type { ClientCredential } from '../../src/config/types.js';
@@ -81,7 +81,7 @@ const presignedCases: Case[] = [
   { name: 'authorization header added', mutate: withHeaders({ authorization: 'AWS4-HMAC-SHA256 Credential=x' }), code: 'InvalidArgument' },
 ];
 
-function check(t: Tap.Test, base: AuthRequest, cases: Case[]): void {
+function check(t: Test, base: AuthRequest, cases: Case[]): void {
   for (const c of cases) {
     const req = c.mutate ? c.mutate(base) : base;
     const run = () => authenticate(req, c.lookup ?? lookup, c.now ?? minutes(1));
