@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 
-const ENTRY = fileURLToPath(new URL('./s3rver-main.js', import.meta.url));
+// Always the compiled entry (tests load this module from src/, the child needs plain JavaScript).
+const ENTRY = fileURLToPath(new URL('../../dist/regions/s3rver-main.js', import.meta.url));
 
 /** A local S3 region: an s3rver child process bound to 127.0.0.1. */
 export interface LocalRegion {

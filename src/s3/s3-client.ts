@@ -32,6 +32,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Drops a response body we will not read, without an unhandled 'error' from the destroyed stream. */
+export function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CopyTarget } from './copy-object.js';
 import { SourceChangedError } from './copy-object.js';
-import { header } from '../s3/s3-client.js';
+import { discard, header } from '../s3/s3-client.js';
 import { md5OfEtag, type ObjectState } from './object-state.js';
 import { parseXml } from '../s3/xml.js';
 
@@ -9,7 +9,7 @@ async function readPart(t: CopyTarget, key: string, src: ObjectState, start: num
   const res = await t.source.send({ op: 'GetObject', method: 'GET', bucket: t.sourceBucket, key,
     headers: { range: `bytes=${start}-${end}`, 'if-match': src.etag }, signal: t.signal });
   if (header(res.headers, 'etag') !== src.etag) {
-    res.body.destroy();
+    discard(res.body);
     throw new SourceChangedError(key);
   }
   const part = Buffer.allocUnsafe(end - start + 1);

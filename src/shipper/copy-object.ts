@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import type { RegionClient } from '../s3/s3-client.js';
-import { header } from '../s3/s3-client.js';
+import { discard, header } from '../s3/s3-client.js';
 import { HashHoldBack } from '../util/verified-stream.js';
 import { md5OfEtag, objectState, parseTagging, sameMetadata, sameTags, taggingXml, type ObjectState, type TagSet } from './object-state.js';
 import { copyMultipart } from './copy-multipart.js';
@@ -46,7 +46,7 @@ async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<
   const get = await t.source.send({ op: 'GetObject', method: 'GET', bucket: t.sourceBucket, key,
     headers: { 'if-match': src.etag }, signal: t.signal });
   if (header(get.headers, 'etag') !== src.etag) {
-    get.body.destroy();
+    discard(get.body);
     throw new SourceChangedError(key);
   }
   const md5 = md5OfEtag(src.etag);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
 import { queueKey, type QueueEntry } from '../journal/ship-queue.js';
@@ -37,7 +38,10 @@ export class Shipper {
     private readonly config: ShipperConfig,
     private readonly log: Logger,
     private readonly events: ShipperEvents = {},
-  ) {}
+  ) {
+    // Every copy in flight listens on the one stop signal.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   start(): void {
     this.running = true;
