@@ -11,6 +11,7 @@ export async function runServe(file: string, opts: { gateway: boolean; shipper: 
   const pidFile = `${config.journal.path}.${opts.gateway ? 'serve' : 'ship'}.pid`;
   writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
   if (ferry.address) process.stdout.write(`ferry listening on http://${ferry.address.address}:${ferry.address.port}\n`);
+  else process.stdout.write('ferry shipper running\n');
   process.on('SIGHUP', () => {
     try {
       void ferry.reload(loadConfig(file)).catch((err: Error) => log.error({ err: err.message }, 'reload refused'));

@@ -29,7 +29,7 @@ export async function startRegions(buckets: { source: string[]; target: string[]
   return {
     dir, source, target,
     async stop() {
-      await Promise.all([source.stop(), target.stop()]);
+      await Promise.all([this.source.stop(), this.target.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

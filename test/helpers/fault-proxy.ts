@@ -1,0 +1,85 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the proxy does to the next requests; rates are probabilities in [0, 1]. */
+export interface Faults {
+  /** Answer 503 SlowDown without forwarding. */
+  slowDownRate?: number;
+  /** Destroy the client connection without forwarding. */
+  resetRate?: number;
+  /** Forward, then hold the response this long before passing it on. */
+  stallMs?: number;
+  stallRate?: number;
+  /** Forward, then never pass the response on (the change reached the server, the answer is lost). */
+  swallowResponses?: boolean;
+  /** Only requests whose method is listed are touched (all when absent). */
+  methods?: string[];
+}
+
+/**
+ * An HTTP proxy in front of a real S3 server that injects faults: the tests' way to break the network
+ * between Ferry and a region without mocking either side.
+ */
+export class FaultProxy {
+  faults: Faults = {};
+  forwarded = 0;
+  injected = 0;
+  private server!: Server;
+  endpoint = '';
+
+  constructor(private readonly upstream: string, private readonly random: () => number = Math.random) {}
+
+  async start(): Promise<this> {
+    const up = new URL(this.upstream);
+    this.server = createServer((req, res) => this.handle(req, res, up));
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  private touched(req: IncomingMessage): boolean {
+    return !this.faults.methods || this.faults.methods.includes(req.method ?? '');
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, up: URL): void {
+    const f = this.faults;
+    const touched = this.touched(req);
+    if (touched && this.random() < (f.resetRate ?? 0)) {
+      this.injected++;
+      req.socket.destroy();
+      return;
+    }
+    if (touched && this.random() < (f.slowDownRate ?? 0)) {
+      this.injected++;
+      req.resume();
+      const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>FAULT</RequestId></Error>';
+      res.writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    this.forwarded++;
+    const out = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      const pass = () => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      };
+      if (touched && f.swallowResponses) {
+        this.injected++;
+        upRes.resume();
+        return;
+      }
+      if (touched && f.stallMs && this.random() < (f.stallRate ?? 1)) {
+        this.injected++;
+        setTimeout(pass, f.stallMs);
+      } else pass();
+    });
+    out.on('error', () => res.destroy());
+    res.on('close', () => { if (!res.writableFinished) out.destroy(); });
+    req.pipe(out);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}

@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** `ferry serve` as a child process, so a test can kill it with SIGKILL and start it again. */
+export interface FerryProcess {
+  child: ChildProcess;
+  endpoint: string;
+  output: string[];
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function writeConfig(dir: string, raw: Record<string, unknown>, name = 'ferry.json'): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(raw, null, 2), { mode: 0o600 });
+  return file;
+}
+
+export async function startFerryProcess(configFile: string, command = 'serve', env: NodeJS.ProcessEnv = {}): Promise<FerryProcess> {
+  const child = spawn(process.execPath, [CLI, command, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const output: string[] = [];
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`ferry exited with ${code}: ${output.join('')}`)));
+    lines.on('line', (line) => {
+      output.push(line);
+      const m = /ferry listening on (http:\/\/\S+)/.exec(line);
+      if (m) resolve(m[1]!);
+      if (line.startsWith('ferry shipper running')) resolve('');
+    });
+  });
+  return {
+    child, endpoint, output,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
