@@ -1,0 +1,75 @@
+// A gateway over two s3rver regions, with one replication rule, for tests that drive real S3 clients.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, type Regions } from './world.js';
+import { storedObject, type StoredObject } from './objects.js';
+
+export const BUCKET = 'data';
+export const REPLICA = 'replica';
+
+export interface ClientWorld {
+  regions: Regions;
+  ferry: Awaited<ReturnType<typeof startTestFerry>>;
+  endpoint: string;
+  port: number;
+  /** The SDK through the gateway. */
+  s3: S3Client;
+  /** The SDK straight to the source region. */
+  direct: S3Client;
+  /** A scratch folder for files and client configuration. */
+  tmp: string;
+  /** What the source stores for `key` in BUCKET (null when absent). */
+  stored(key: string): Promise<StoredObject | null>;
+  /** Journal rows for `key` in BUCKET, oldest first. */
+  journalRows(key: string): Array<{ seq: number; operation: string; state: string; status: number | null; last_error: string | null }>;
+  stop(): Promise<void>;
+}
+
+/** Regions with `data` (source, replicated into `replica` in the target region) and Ferry in front of them. */
+export async function startClientWorld(): Promise<ClientWorld> {
+  const regions = await startRegions({ source: [BUCKET], target: [REPLICA] });
+  const ferry = await startTestFerry(rawConfig(regions, {
+    rules: [{ id: 'data', source: BUCKET, target: { region: 'cn-sh', bucket: REPLICA } }],
+  }));
+  const tmp = mkdtempSync(join(tmpdir(), 'ferry-clients-'));
+  const direct = regionClient(regions.source);
+  return {
+    regions, ferry, tmp, direct,
+    endpoint: ferry.endpoint,
+    port: ferry.address!.port,
+    s3: sdkClient(ferry.endpoint),
+    stored: (key) => storedObject(direct, BUCKET, key),
+    journalRows: (key) => ferry.journal.db.prepare(
+      'SELECT seq, operation, state, status, last_error FROM changes WHERE bucket = ? AND key = ? ORDER BY seq',
+    ).all(BUCKET, key) as ReturnType<ClientWorld['journalRows']>,
+    async stop() {
+      await ferry.stop();
+      await regions.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes `size` random bytes to `dir/name`; returns the path and the MD5 of its bytes. */
+export function randomFile(dir: string, name: string, size: number): { path: string; md5: string } {
+  const path = join(dir, name);
+  const hash = createHash('md5');
+  const block = 1024 * 1024;
+  writeFileSync(path, '');
+  for (let at = 0; at < size; at += block) {
+    const bytes = randomBytes(Math.min(block, size - at));
+    hash.update(bytes);
+    writeFileSync(path, bytes, { flag: 'a' });
+  }
+  return { path, md5: hash.digest('hex') };
+}
+
+/** MD5 of a file's bytes, streamed. */
+export async function fileMd5(path: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
