@@ -13,12 +13,15 @@ import { checkCompleteRequest, parseDeleteRequest } from '../s3/xml.js';
 import { forwardHeaders, responseHeaders } from './forward-headers.js';
 import { planIntents } from './journal-plan.js';
 import { collectOutcomes, needsResponseBody } from './outcomes.js';
+import { readBodyWindow } from './body-window.js';
 import { sendError } from './respond.js';
 import type { GatewayContext, RequestRecord } from './context.js';
 
 const XML_BODY_LIMIT = 2 * 1024 * 1024;
 const RESPONSE_XML_LIMIT = 8 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024;
+// A body up to this size is verified whole before the source sees any of it.
+const VERIFY_WINDOW = 256 * 1024;
 
 function hasBody(req: IncomingMessage): boolean {
   const len = req.headers['content-length'];
@@ -36,6 +39,19 @@ function checkRequest(c: Classified, auth: AuthResult, ctx: GatewayContext): voi
   if (allowed && c.bucket === undefined && c.operation !== 'ListBuckets') throw new S3Error('AccessDenied');
   if (c.key !== undefined && Buffer.byteLength(c.key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
   if (c.key !== undefined && c.key.includes('\uFFFD')) throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
+}
+
+/** Records intents whose body the gateway refused (or the client cut short) as rejected. */
+async function recordRefused(ctx: GatewayContext, seqs: number[], bodyError: unknown, requestId: string): Promise<void> {
+  if (seqs.length === 0) return;
+  const e = bodyError instanceof S3Error ? bodyError : undefined;
+  const error = e ? `${e.code}: refused by the gateway` : 'the client ended the request before its body';
+  try {
+    await ctx.journal.recordOutcomes(seqs.map((seq) => ({ seq, applied: false, status: e?.status ?? 499, error })));
+  } catch (err) {
+    // The intent stays; the shipper's intent sweep settles it from the source's state.
+    ctx.log.error({ err: (err as Error).message, requestId }, 'journal outcome not recorded');
+  }
 }
 
 /** The request handler: authenticate, classify, journal the intent, forward re-signed, journal the outcome, answer. */
@@ -84,13 +100,13 @@ export function createHandler(ctx: GatewayContext) {
       if (expectContinue) res.writeContinue();
 
       const decoder: Transform | null = hasBody(req) ? createBodyDecoder(auth, req.headers) : null;
-      let decodeError: unknown;
+      // Set when the client's body failed: refused by the decoder, or cut short by the client.
+      let bodyError: unknown;
       let body: Readable | Buffer | null = null;
       if (hasBody(req)) {
-        if (decoder) {
-          decoder.on('error', (e) => { decodeError = e; });
-          body = pipeline(req, decoder, () => {});
-        } else body = req;
+        const stream: Readable = decoder ? pipeline(req, decoder, () => {}) : req;
+        stream.on('error', (e) => { bodyError ??= e; });
+        body = await readBodyWindow(stream, VERIFY_WINDOW);
       }
       const decoded = decoder !== null && isAwsChunked(auth);
       const remoteAddr = req.socket.remoteAddress ?? '';
@@ -98,7 +114,7 @@ export function createHandler(ctx: GatewayContext) {
       let quiet = false;
       const covered = c.changesObject && c.bucket !== undefined && ctx.rules.forBucket(c.bucket) !== undefined;
       if (covered && body && (c.operation === 'DeleteObjects' || c.operation === 'CompleteMultipartUpload')) {
-        body = await readBounded(body as Readable, XML_BODY_LIMIT);
+        if (!Buffer.isBuffer(body)) body = await readBounded(body, XML_BODY_LIMIT);
         if (c.operation === 'DeleteObjects') ({ keys, quiet } = parseDeleteRequest(body.toString('utf8')));
         else checkCompleteRequest(body.toString('utf8'));
       }
@@ -127,10 +143,16 @@ export function createHandler(ctx: GatewayContext) {
       try {
         up = await ctx.upstream.request(method, query ? `${path}?${query}` : path, headers, body, abort.signal);
       } catch (err) {
+        if (bodyError !== undefined) {
+          // The source never received the whole body (a verifying decoder holds back its last bytes until
+          // the body has verified), so it cannot have applied the change: the intent is rejected, not uncertain.
+          await recordRefused(ctx, seqs, bodyError, requestId);
+          seqs = [];
+          throw bodyError;
+        }
         // The change may or may not have reached the source: the shipper settles it by looking.
         if (seqs.length) ctx.journal.markUncertain(seqs);
         seqs = [];
-        if (decodeError) throw decodeError;
         if (abort.signal.aborted) return;
         ctx.log.warn({ err: (err as Error).message, requestId }, 'source unreachable');
         throw new S3Error('ServiceUnavailable', 'The source region did not answer.');
@@ -156,6 +178,10 @@ export function createHandler(ctx: GatewayContext) {
       else pipeline(up.body, res, () => {});
     } catch (err) {
       if (seqs.length) ctx.journal.markUncertain(seqs);
+      if (!(err instanceof S3Error) && req.destroyed && !req.complete) {
+        rec.status = 499; // the client went away mid-body: nobody to answer
+        return;
+      }
       fail(err);
     }
   };
