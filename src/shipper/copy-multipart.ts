@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CopyTarget } from './copy-object.js';
-import { SourceChangedError } from './copy-object.js';
-import { discard, header } from '../s3/s3-client.js';
+import { SourceChangedError, getUnchanged } from './copy-object.js';
+import { header } from '../s3/s3-client.js';
 import { md5OfEtag, type ObjectState } from './object-state.js';
 import { parseXml } from '../s3/xml.js';
 
 async function readPart(t: CopyTarget, key: string, src: ObjectState, start: number, end: number): Promise<Buffer> {
-  const res = await t.source.send({ op: 'GetObject', method: 'GET', bucket: t.sourceBucket, key,
-    headers: { range: `bytes=${start}-${end}`, 'if-match': src.etag }, signal: t.signal });
-  if (header(res.headers, 'etag') !== src.etag) {
-    discard(res.body);
-    throw new SourceChangedError(key);
-  }
+  const res = await getUnchanged(t, key, src, `bytes=${start}-${end}`);
   const part = Buffer.allocUnsafe(end - start + 1);
   let at = 0;
   for await (const chunk of res.body) {

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
-import type { RegionClient } from '../s3/s3-client.js';
+import type { RegionClient, S3Response } from '../s3/s3-client.js';
 import { discard, header } from '../s3/s3-client.js';
 import { HashHoldBack } from '../util/verified-stream.js';
 import { md5OfEtag, objectState, parseTagging, sameMetadata, sameTags, taggingXml, type ObjectState, type TagSet } from './object-state.js';
@@ -41,14 +41,25 @@ async function getTags(client: RegionClient, bucket: string, key: string, signal
   return res.status === 404 ? [] : parseTagging(res.text);
 }
 
-/** Streams a whole object; the target gets Content-MD5 and never the last bytes unless they hash right. */
-async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<void> {
-  const get = await t.source.send({ op: 'GetObject', method: 'GET', bucket: t.sourceBucket, key,
-    headers: { 'if-match': src.etag }, signal: t.signal });
-  if (header(get.headers, 'etag') !== src.etag) {
-    discard(get.body);
+/**
+ * GETs the source object (or `range` of it) only as it was when looked at: deleted (404), replaced (412 on
+ * If-Match) or answering another ETag means it changed, which is no failure of the copy: it ships again.
+ */
+export async function getUnchanged(t: CopyTarget, key: string, src: ObjectState, range?: string): Promise<S3Response> {
+  const headers: Record<string, string> = { 'if-match': src.etag };
+  if (range !== undefined) headers.range = range;
+  const res = await t.source.send({ op: 'GetObject', method: 'GET', bucket: t.sourceBucket, key, headers,
+    accept: [404, 412], signal: t.signal });
+  if (res.status === 404 || res.status === 412 || header(res.headers, 'etag') !== src.etag) {
+    discard(res.body);
     throw new SourceChangedError(key);
   }
+  return res;
+}
+
+/** Streams a whole object; the target gets Content-MD5 and never the last bytes unless they hash right. */
+async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<void> {
+  const get = await getUnchanged(t, key, src);
   const md5 = md5OfEtag(src.etag);
   const verify = new HashHoldBack((hex, bytes) =>
     bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key) : null);

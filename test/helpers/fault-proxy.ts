@@ -24,6 +24,8 @@ export class FaultProxy {
   faults: Faults = {};
   forwarded = 0;
   injected = 0;
+  /** `METHOD url` of every request received, in order (faulted ones too). */
+  readonly log: string[] = [];
   private server!: Server;
   endpoint = '';
 
@@ -43,6 +45,7 @@ export class FaultProxy {
 
   private handle(req: IncomingMessage, res: ServerResponse, up: URL): void {
     const f = this.faults;
+    this.log.push(`${req.method} ${req.url}`);
     const touched = this.touched(req);
     if (touched && this.random() < (f.resetRate ?? 0)) {
       this.injected++;

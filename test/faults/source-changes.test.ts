@@ -1,0 +1,39 @@
+// The source object deleted or replaced between the shipper's first look (HEAD) and its read (GET If-Match):
+// the key ships again from the new state, without using up an attempt (maxAttempts is 1 here).
+import t from 'tap';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
+import { compareBuckets } from '../helpers/objects.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
+import { RULE, waitDrained } from '../helpers/faults-world.js';
+
+t.test('the source changes under a copy: shipped again, no attempt used', async (t) => {
+  const regions = await startRegions({ source: ['photos'], target: ['photos-replica'] });
+  const proxy = await new FaultProxy(regions.source.endpoint).start();
+  const raw = rawConfig(regions, { rules: [RULE], shipper: { pollIntervalMs: 100, backoffBaseMs: 50, backoffMaxMs: 200, maxAttempts: 1 } }) as
+    { regions: Record<string, { endpoint: string }>; journal: { path: string } };
+  raw.regions['cn-bj']!.endpoint = proxy.endpoint;
+  const ferry = await startTestFerry(raw);
+  t.teardown(async () => { await ferry.stop(); await proxy.stop(); await regions.stop(); });
+  const s3 = sdkClient(ferry.endpoint);
+  const direct = regionClient(regions.source);
+  // The shipper's HEAD of the source is answered, then held: the test changes the object meanwhile.
+  proxy.faults = { stallMs: 700, stallRate: 1, methods: ['HEAD'] };
+
+  for (const [key, change] of [
+    ['deleted-mid-copy', () => direct.send(new DeleteObjectCommand({ Bucket: 'photos', Key: 'deleted-mid-copy' }))],
+    ['replaced-mid-copy', () => direct.send(new PutObjectCommand({ Bucket: 'photos', Key: 'replaced-mid-copy', Body: 'second version' }))],
+  ] as const) {
+    const heads = () => proxy.log.filter((l) => l === `HEAD /photos/${key}`).length;
+    await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: key, Body: 'first version' }));
+    await waitFor(() => heads() >= 1, 10_000, `the shipper to look at ${key}`);
+    await change();
+  }
+  proxy.faults = {};
+  await waitDrained(raw.journal.path, 20_000);
+  const rows = ferry.journal.db.prepare("SELECT key, state, last_error FROM changes WHERE operation = 'PutObject' ORDER BY seq").all();
+  t.same(rows.map((r) => (r as { state: string }).state), ['shipped', 'shipped'], 'neither change failed');
+  t.equal((ferry.journal.db.prepare("SELECT count(*) AS n FROM attempts WHERE result = 'error'").get() as { n: number }).n, 0,
+    'no attempt was counted as an error');
+  t.same(await compareBuckets(direct, 'photos', regionClient(regions.target), 'photos-replica'), [], 'target equals source');
+});
