@@ -159,6 +159,12 @@ export function createHandler(ctx: GatewayContext) {
       }
 
       let buffered: Buffer | undefined;
+      if (seqs.length && up.statusCode >= 500) {
+        // A 5xx does not say whether the change was made (s3rver deletes keys, then fails its clean-up with a
+        // 500): the intents stay uncertain and the shipper settles them from the source's state.
+        ctx.journal.markUncertain(seqs);
+        seqs = [];
+      }
       if (seqs.length) {
         if (needsResponseBody(c.operation, up.statusCode)) buffered = await readBounded(up.body, RESPONSE_XML_LIMIT);
         const outcomes = collectOutcomes(c.operation, seqs, intents.map((i) => i.key), up, buffered, quiet,
