@@ -1,0 +1,177 @@
+// The mixed client workload of the fault suites: puts, overwrites, deletes, multi-deletes, multipart uploads and
+// copies over a fixed key space from concurrent SDK clients, recording every change that was acknowledged (2xx).
+import { randomBytes } from 'node:crypto';
+import {
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
+  DeleteObjectsCommand, PutObjectCommand, S3Client, UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { CLIENT_KEY, CLIENT_SECRET } from './world.js';
+import { sleep } from './faults-world.js';
+
+/** One change the gateway answered with a 2xx: the journal must hold a row for each of its keys. */
+export interface Ack {
+  op: string;
+  keys: string[];
+  /** When the client first sent it (retries included) and when the 2xx arrived, by this machine's clock. */
+  sentAt: number;
+  ackAt: number;
+}
+
+export interface WorkloadOptions {
+  endpoint: string;
+  bucket: string;
+  keys: number;
+  clients: number;
+  random: () => number;
+  /** Retry connection errors and 5xx answers with capped backoff, as the AWS SDKs' standard mode does. */
+  retry: boolean;
+  /** Checked before each operation; the workload ends when it returns true. */
+  done: () => boolean;
+  /** Pause between one client's operations. */
+  pauseMs?: number;
+  /** One multipart upload in this many has a 5 MiB first part (the others have one small part). */
+  bigMultipartEvery?: number;
+  /** Copies read from these keys (which the workload never deletes) instead of from the key space. */
+  copyFrom?: string[];
+}
+
+export interface WorkloadResult {
+  acks: Ack[];
+  /** Final (after retries) errors by S3 error name or network code. */
+  errors: Record<string, number>;
+  requests: number;
+  retries: number;
+}
+
+type Status = { $metadata?: { httpStatusCode?: number }; name?: string; code?: string };
+
+/** Like the SDKs' standard mode: connection errors are retried (long enough to outlast a gateway restart), 5xx answers twice. */
+function retryable(err: unknown, attempt: number): boolean {
+  const status = (err as Status).$metadata?.httpStatusCode;
+  return status === undefined ? attempt < 30 : status >= 500 && attempt < 2;
+}
+
+export function workloadClient(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint, region: 'cn-bj', forcePathStyle: true, maxAttempts: 1,
+    credentials: { accessKeyId: CLIENT_KEY, secretAccessKey: CLIENT_SECRET },
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
+  });
+}
+
+/** Runs the workload until `done()`; resolves with what was acknowledged and what failed. */
+export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
+  const result: WorkloadResult = { acks: [], errors: {}, requests: 0, retries: 0 };
+  const rnd = o.random;
+  const pickKey = () => `k/${String(Math.floor(rnd() * o.keys)).padStart(3, '0')}`;
+  let multiparts = 0;
+
+  const call = async <T>(client: S3Client, make: () => Parameters<S3Client['send']>[0]): Promise<T> => {
+    const deadline = Date.now() + 60_000;
+    for (let attempt = 0; ; attempt++) {
+      result.requests++;
+      try {
+        return (await client.send(make() as never)) as T;
+      } catch (err) {
+        if (!o.retry || !retryable(err, attempt) || Date.now() > deadline) throw err;
+        result.retries++;
+        await sleep(Math.min(1_000, 50 * 2 ** attempt) * (0.5 + rnd() / 2));
+      }
+    }
+  };
+
+  const one = async (client: S3Client, current: { op: string }): Promise<void> => {
+    const roll = rnd();
+    current.op = roll < 0.4 ? 'PutObject' : roll < 0.55 ? 'DeleteObject' : roll < 0.65 ? 'DeleteObjects' : roll < 0.8 ? 'Multipart' : 'CopyObject';
+    const sentAt = Date.now();
+    const ack = (op: string, keys: string[]) => result.acks.push({ op, keys, sentAt, ackAt: Date.now() });
+    const Bucket = o.bucket;
+    if (roll < 0.4) {
+      const Key = pickKey();
+      await call(client, () => new PutObjectCommand({ Bucket, Key, Body: randomBytes(Math.floor(rnd() * 20_000)),
+        ContentType: rnd() < 0.5 ? 'application/octet-stream' : 'text/plain', Metadata: { gen: String(sentAt) } }));
+      ack('PutObject', [Key]);
+    } else if (roll < 0.55) {
+      const Key = pickKey();
+      await call(client, () => new DeleteObjectCommand({ Bucket, Key }));
+      ack('DeleteObject', [Key]);
+    } else if (roll < 0.65) {
+      const keys = [...new Set(Array.from({ length: 2 + Math.floor(rnd() * 5) }, pickKey))];
+      await call(client, () => new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+      ack('DeleteObjects', keys);
+    } else if (roll < 0.8) {
+      const Key = pickKey();
+      const big = o.bigMultipartEvery !== undefined && ++multiparts % o.bigMultipartEvery === 0;
+      const parts = big ? [randomBytes(5 * 1024 * 1024), randomBytes(1000)] : [randomBytes(1 + Math.floor(rnd() * 30_000))];
+      const created = await call<{ UploadId?: string }>(client, () => new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/x-mp' }));
+      const etags: Array<{ ETag?: string; PartNumber: number }> = [];
+      for (const [i, Body] of parts.entries()) {
+        const up = await call<{ ETag?: string }>(client, () => new UploadPartCommand({ Bucket, Key, UploadId: created.UploadId, PartNumber: i + 1, Body }));
+        etags.push({ ETag: up.ETag, PartNumber: i + 1 });
+      }
+      await call(client, () => new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, MultipartUpload: { Parts: etags } }));
+      ack('CompleteMultipartUpload', [Key]);
+    } else {
+      const Key = pickKey();
+      const from = o.copyFrom ? o.copyFrom[Math.floor(rnd() * o.copyFrom.length)]! : pickKey();
+      await call(client, () => new CopyObjectCommand({ Bucket, Key, CopySource: `${Bucket}/${from}` }));
+      ack('CopyObject', [Key]);
+    }
+  };
+
+  const worker = async () => {
+    const client = workloadClient(o.endpoint);
+    const current = { op: '' };
+    try {
+      while (!o.done()) {
+        try {
+          await one(client, current);
+        } catch (err) {
+          const name = `${current.op} ${(err as Status).name ?? (err as Status).code ?? 'Error'}`;
+          result.errors[name] = (result.errors[name] ?? 0) + 1;
+        }
+        if (o.pauseMs) await sleep(o.pauseMs);
+      }
+    } finally {
+      client.destroy();
+    }
+  };
+  await Promise.all(Array.from({ length: o.clients }, worker));
+  return result;
+}
+
+/** A journal row as the matching below needs it. */
+export interface ChangeStamp {
+  operation: string;
+  key: string;
+  created_at: number;
+}
+
+/**
+ * The acknowledged changes that have no journal row: each (operation, key) of an ack must be matched to its own
+ * row written between the first send and the 2xx. Intervals sorted by end, each takes the earliest free row in
+ * it, which finds a complete matching whenever one exists.
+ */
+export function unjournaledAcks(acks: Ack[], rows: ChangeStamp[], slackMs = 5): Array<{ op: string; key: string; sentAt: number }> {
+  const points = new Map<string, number[]>();
+  for (const r of rows) {
+    const id = `${r.operation}\u0000${r.key}`;
+    if (!points.has(id)) points.set(id, []);
+    points.get(id)!.push(r.created_at);
+  }
+  for (const list of points.values()) list.sort((a, b) => a - b);
+  const used = new Map<string, boolean[]>();
+  const missing: Array<{ op: string; key: string; sentAt: number }> = [];
+  const wanted = acks.flatMap((a) => a.keys.map((key) => ({ op: a.op, key, from: a.sentAt - slackMs, to: a.ackAt + slackMs, sentAt: a.sentAt })))
+    .sort((a, b) => a.to - b.to);
+  for (const w of wanted) {
+    const id = `${w.op}\u0000${w.key}`;
+    const list = points.get(id) ?? [];
+    if (!used.has(id)) used.set(id, list.map(() => false));
+    const taken = used.get(id)!;
+    const i = list.findIndex((p, j) => !taken[j] && p >= w.from && p <= w.to);
+    if (i === -1) missing.push({ op: w.op, key: w.key, sentAt: w.sentAt });
+    else taken[i] = true;
+  }
+  return missing;
+}
