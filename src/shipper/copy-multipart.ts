@@ -5,9 +5,10 @@ import { header } from '../s3/s3-client.js';
 import { md5OfEtag, type ObjectState } from './object-state.js';
 import { parseXml } from '../s3/xml.js';
 
-async function readPart(t: CopyTarget, key: string, src: ObjectState, start: number, end: number): Promise<Buffer> {
+/** Reads one part of the source into `into` (reused across parts, so a copy holds one part buffer). */
+async function readPart(t: CopyTarget, key: string, src: ObjectState, start: number, end: number, into: Buffer): Promise<Buffer> {
   const res = await getUnchanged(t, key, src, `bytes=${start}-${end}`);
-  const part = Buffer.allocUnsafe(end - start + 1);
+  const part = into.subarray(0, end - start + 1);
   let at = 0;
   for await (const chunk of res.body) {
     const c = chunk as Buffer;
@@ -32,10 +33,11 @@ export async function copyMultipart(t: CopyTarget, key: string, src: ObjectState
   const uid = encodeURIComponent(uploadId);
   const whole = createHash('md5');
   const parts: string[] = [];
+  const buffer = Buffer.allocUnsafe(Math.min(t.partSize, src.size));
   try {
     for (let start = 0, n = 1; start < src.size; start += t.partSize, n++) {
       const end = Math.min(src.size, start + t.partSize) - 1;
-      const part = await readPart(t, key, src, start, end);
+      const part = await readPart(t, key, src, start, end, buffer);
       whole.update(part);
       const res = await t.target.send({ op: 'UploadPart', method: 'PUT', bucket: t.targetBucket, key,
         query: `partNumber=${n}&uploadId=${uid}`,

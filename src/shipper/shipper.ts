@@ -48,7 +48,6 @@ export class Shipper {
     this.lastSweep = Date.now();
     this.journal.on('commit', this.wake);
     this.timer = setInterval(this.wake, this.config.pollIntervalMs);
-    this.timer.unref();
     this.schedule();
   }
 
