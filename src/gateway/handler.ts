@@ -159,9 +159,10 @@ export function createHandler(ctx: GatewayContext) {
       }
 
       let buffered: Buffer | undefined;
-      if (seqs.length && up.statusCode >= 500) {
+      if (seqs.length && up.statusCode >= 500 && up.statusCode !== 503) {
         // A 5xx does not say whether the change was made (s3rver deletes keys, then fails its clean-up with a
-        // 500): the intents stay uncertain and the shipper settles them from the source's state.
+        // 500): the intents stay uncertain and the shipper settles them from the source's state. A 503 (SlowDown,
+        // ServiceUnavailable) says the source did not handle the request: it is recorded as rejected.
         ctx.journal.markUncertain(seqs);
         seqs = [];
       }

@@ -1,6 +1,10 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The error document of an injected 503 SlowDown, so tests can check a client received exactly it. */
+export const SLOW_DOWN_BODY = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>' +
+  '<RequestId>FAULT</RequestId></Error>';
+
 /** What the proxy does to the next requests; rates are probabilities in [0, 1]. */
 export interface Faults {
   /** Answer 503 SlowDown without forwarding. */
@@ -55,9 +59,8 @@ export class FaultProxy {
     if (touched && this.random() < (f.slowDownRate ?? 0)) {
       this.injected++;
       req.resume();
-      const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>FAULT</RequestId></Error>';
-      res.writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      res.writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(SLOW_DOWN_BODY) });
+      res.end(SLOW_DOWN_BODY);
       return;
     }
     this.forwarded++;

@@ -39,11 +39,22 @@ export interface WorkloadResult {
   acks: Ack[];
   /** Final (after retries) errors by S3 error name or network code. */
   errors: Record<string, number>;
+  /** The final error of each request that failed (after retries), with the operation that failed. */
+  failures: Failure[];
   requests: number;
   retries: number;
 }
 
-type Status = { $metadata?: { httpStatusCode?: number }; name?: string; code?: string };
+/** A request the client finally saw fail: its S3 error name (or network code) and HTTP status. */
+export interface Failure extends Ack {
+  name: string;
+  status?: number;
+  message?: string;
+  /** x-amz-request-id: Ferry sets one on the errors it answers itself; s3rver and the fault proxy do not. */
+  requestId?: string;
+}
+
+type Status = { $metadata?: { httpStatusCode?: number; requestId?: string }; name?: string; code?: string };
 
 /** Like the SDKs' standard mode: connection errors are retried (long enough to outlast a gateway restart), 5xx answers twice. */
 function retryable(err: unknown, attempt: number): boolean {
@@ -61,12 +72,12 @@ export function workloadClient(endpoint: string): S3Client {
 
 /** Runs the workload until `done()`; resolves with what was acknowledged and what failed. */
 export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
-  const result: WorkloadResult = { acks: [], errors: {}, requests: 0, retries: 0 };
+  const result: WorkloadResult = { acks: [], errors: {}, failures: [], requests: 0, retries: 0 };
   const rnd = o.random;
   const pickKey = () => `k/${String(Math.floor(rnd() * o.keys)).padStart(3, '0')}`;
   let multiparts = 0;
 
-  const call = async <T>(client: S3Client, make: () => Parameters<S3Client['send']>[0]): Promise<T> => {
+  const call = async <T>(client: S3Client, make: () => object): Promise<T> => {
     const deadline = Date.now() + 60_000;
     for (let attempt = 0; ; attempt++) {
       result.requests++;
@@ -80,55 +91,66 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     }
   };
 
-  const one = async (client: S3Client, current: { op: string }): Promise<void> => {
+  // The request in progress, so a failure names the S3 operation that failed and its keys.
+  type Current = { op: string; keys: string[]; sentAt: number };
+  const step = async <T>(client: S3Client, current: Current, op: string, keys: string[], make: () => object): Promise<T> => {
+    Object.assign(current, { op, keys, sentAt: Date.now() });
+    return call<T>(client, make);
+  };
+
+  const one = async (client: S3Client, current: Current): Promise<void> => {
     const roll = rnd();
-    current.op = roll < 0.4 ? 'PutObject' : roll < 0.55 ? 'DeleteObject' : roll < 0.65 ? 'DeleteObjects' : roll < 0.8 ? 'Multipart' : 'CopyObject';
-    const sentAt = Date.now();
-    const ack = (op: string, keys: string[]) => result.acks.push({ op, keys, sentAt, ackAt: Date.now() });
+    const ack = (op: string, keys: string[]) => result.acks.push({ op, keys, sentAt: current.sentAt, ackAt: Date.now() });
     const Bucket = o.bucket;
     if (roll < 0.4) {
       const Key = pickKey();
-      await call(client, () => new PutObjectCommand({ Bucket, Key, Body: randomBytes(Math.floor(rnd() * 20_000)),
-        ContentType: rnd() < 0.5 ? 'application/octet-stream' : 'text/plain', Metadata: { gen: String(sentAt) } }));
+      await step(client, current, 'PutObject', [Key], () => new PutObjectCommand({ Bucket, Key, Body: randomBytes(Math.floor(rnd() * 20_000)),
+        ContentType: rnd() < 0.5 ? 'application/octet-stream' : 'text/plain', Metadata: { gen: String(Date.now()) } }));
       ack('PutObject', [Key]);
     } else if (roll < 0.55) {
       const Key = pickKey();
-      await call(client, () => new DeleteObjectCommand({ Bucket, Key }));
+      await step(client, current, 'DeleteObject', [Key], () => new DeleteObjectCommand({ Bucket, Key }));
       ack('DeleteObject', [Key]);
     } else if (roll < 0.65) {
       const keys = [...new Set(Array.from({ length: 2 + Math.floor(rnd() * 5) }, pickKey))];
-      await call(client, () => new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+      await step(client, current, 'DeleteObjects', keys, () => new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
       ack('DeleteObjects', keys);
     } else if (roll < 0.8) {
       const Key = pickKey();
       const big = o.bigMultipartEvery !== undefined && ++multiparts % o.bigMultipartEvery === 0;
       const parts = big ? [randomBytes(5 * 1024 * 1024), randomBytes(1000)] : [randomBytes(1 + Math.floor(rnd() * 30_000))];
-      const created = await call<{ UploadId?: string }>(client, () => new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/x-mp' }));
+      const created = await step<{ UploadId?: string }>(client, current, 'CreateMultipartUpload', [Key],
+        () => new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/x-mp' }));
       const etags: Array<{ ETag?: string; PartNumber: number }> = [];
       for (const [i, Body] of parts.entries()) {
-        const up = await call<{ ETag?: string }>(client, () => new UploadPartCommand({ Bucket, Key, UploadId: created.UploadId, PartNumber: i + 1, Body }));
+        const up = await step<{ ETag?: string }>(client, current, 'UploadPart', [Key],
+          () => new UploadPartCommand({ Bucket, Key, UploadId: created.UploadId, PartNumber: i + 1, Body }));
         etags.push({ ETag: up.ETag, PartNumber: i + 1 });
       }
-      await call(client, () => new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, MultipartUpload: { Parts: etags } }));
+      await step(client, current, 'CompleteMultipartUpload', [Key],
+        () => new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, MultipartUpload: { Parts: etags } }));
       ack('CompleteMultipartUpload', [Key]);
     } else {
       const Key = pickKey();
       const from = o.copyFrom ? o.copyFrom[Math.floor(rnd() * o.copyFrom.length)]! : pickKey();
-      await call(client, () => new CopyObjectCommand({ Bucket, Key, CopySource: `${Bucket}/${from}` }));
+      await step(client, current, 'CopyObject', [Key], () => new CopyObjectCommand({ Bucket, Key, CopySource: `${Bucket}/${from}` }));
       ack('CopyObject', [Key]);
     }
   };
 
   const worker = async () => {
     const client = workloadClient(o.endpoint);
-    const current = { op: '' };
+    const current: Current = { op: '', keys: [], sentAt: 0 };
     try {
       while (!o.done()) {
         try {
           await one(client, current);
         } catch (err) {
-          const name = `${current.op} ${(err as Status).name ?? (err as Status).code ?? 'Error'}`;
-          result.errors[name] = (result.errors[name] ?? 0) + 1;
+          const e = err as Status & { message?: string };
+          const name = e.name ?? e.code ?? 'Error';
+          result.errors[`${current.op} ${name}`] = (result.errors[`${current.op} ${name}`] ?? 0) + 1;
+          result.failures.push({ op: current.op, keys: current.keys, sentAt: current.sentAt, ackAt: Date.now(), name,
+            status: e.$metadata?.httpStatusCode, message: e.message, requestId: e.$metadata?.requestId });
         }
         if (o.pauseMs) await sleep(o.pauseMs);
       }
