@@ -1,5 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { S3Error } from '../errors/s3-error.js';
+import { errorXml } from '../s3/xml.js';
 import { createHandler } from './handler.js';
 import type { GatewayContext } from './context.js';
 
@@ -20,8 +23,7 @@ export async function startGateway(ctx: GatewayContext, listen: string): Promise
   server.on('clientError', (err, socket) => {
     const code = (err as NodeJS.ErrnoException).code;
     if (socket.writable && code === 'HPE_HEADER_OVERFLOW') {
-      const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>RequestHeaderSectionTooLarge</Code>' +
-        '<Message>Your request header section exceeds the maximum allowed size.</Message></Error>';
+      const body = errorXml(new S3Error('RequestHeaderSectionTooLarge'), '', randomBytes(8).toString('hex').toUpperCase());
       socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     } else socket.destroy();
   });
