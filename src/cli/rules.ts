@@ -2,17 +2,32 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import type { RuleConfig } from '../config/types.js';
 import { editRules, readRawConfig, requireRule, rulesOf, writeRawConfig } from '../rules/edit-config.js';
+import { reloadThroughAdmin } from '../admin/reload-client.js';
 
-/** Tells running Ferry processes (gateway and standalone shipper) of this config to reload, by SIGHUP. */
-function notifyRunning(file: string, raw: Record<string, unknown>): number {
-  const journal = (raw.journal as { path?: string } | undefined)?.path;
-  if (!journal) return 0;
+/**
+ * Tells running Ferry processes of this config to reload: through the admin listener when the config has one
+ * (the answer says the reload took), and by SIGHUP to the processes in the pid files (a standalone `ferry ship`,
+ * or every process when there is no admin listener or it cannot be reached). Returns how many were told.
+ */
+async function notifyRunning(file: string, raw: Record<string, unknown>): Promise<number> {
   let told = 0;
+  let answered: number | undefined;
+  if (raw.admin !== undefined) {
+    const r = await reloadThroughAdmin(raw.admin);
+    if (r.ok) {
+      answered = r.pid;
+      told++;
+    } else process.stderr.write(`note: admin reload did not answer (${r.error}); signalling instead\n`);
+  }
+  const journal = (raw.journal as { path?: string } | undefined)?.path;
+  if (!journal) return told;
   for (const kind of ['serve', 'ship']) {
     const pidFile = `${resolve(dirname(resolve(file)), journal)}.${kind}.pid`;
     if (!existsSync(pidFile)) continue;
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (pid === answered) continue;
     try {
-      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGHUP');
+      process.kill(pid, 'SIGHUP');
       told++;
     } catch {
       // A stale pid file: that Ferry is gone.
@@ -29,11 +44,11 @@ export function formatRules(rules: RuleConfig[]): string {
 }
 
 /** Applies one edit to the file atomically and tells a running Ferry. */
-export function changeRules(file: string, edit: (rules: RuleConfig[]) => RuleConfig[], what: string): void {
+export async function changeRules(file: string, edit: (rules: RuleConfig[]) => RuleConfig[], what: string): Promise<void> {
   const raw = readRawConfig(file);
   const next = editRules(raw, edit);
   writeRawConfig(file, next);
-  const told = notifyRunning(file, next);
+  const told = await notifyRunning(file, next);
   process.stdout.write(`${what}${told ? `; ${told} running Ferry process(es) reloading` : ''}\n`);
 }
 
@@ -42,22 +57,22 @@ export const rulesCommands = {
     const rules = rulesOf(readRawConfig(file));
     process.stdout.write(json ? rules.map((r) => JSON.stringify(r)).join('\n') + (rules.length ? '\n' : '') : formatRules(rules));
   },
-  add(file: string, o: { id: string; source: string; targetRegion: string; targetBucket: string; prefix?: string; disabled?: boolean }): void {
+  add(file: string, o: { id: string; source: string; targetRegion: string; targetBucket: string; prefix?: string; disabled?: boolean }): Promise<void> {
     const rule: RuleConfig = { id: o.id, source: o.source, target: { region: o.targetRegion, bucket: o.targetBucket }, enabled: !o.disabled };
     if (o.prefix) rule.prefix = o.prefix;
-    changeRules(file, (rules) => {
+    return changeRules(file, (rules) => {
       if (rules.some((r) => r.id === o.id)) throw new Error(`rule "${o.id}" already exists`);
       return [...rules, rule];
     }, `rule ${o.id} added`);
   },
-  setEnabled(file: string, id: string, enabled: boolean): void {
-    changeRules(file, (rules) => {
+  setEnabled(file: string, id: string, enabled: boolean): Promise<void> {
+    return changeRules(file, (rules) => {
       requireRule(rules, id);
       return rules.map((r) => (r.id === id ? { ...r, enabled } : r));
     }, `rule ${id} ${enabled ? 'enabled' : 'disabled'}`);
   },
-  rm(file: string, id: string): void {
-    changeRules(file, (rules) => {
+  rm(file: string, id: string): Promise<void> {
+    return changeRules(file, (rules) => {
       requireRule(rules, id);
       return rules.filter((r) => r.id !== id);
     }, `rule ${id} removed`);

@@ -37,9 +37,12 @@ export function pruneBatch(db: Database.Database, cutoff: number, afterSeq: numb
       const last = run[run.length - 1]!;
       db.prepare('DELETE FROM changes WHERE seq BETWEEN ? AND ?').run(first.seq, last.seq);
       db.prepare('DELETE FROM attempts WHERE seq BETWEEN ? AND ?').run(first.seq, last.seq);
-      // A checkpoint just before this run explained the gap that now extends to `last`.
+      // A gap needs one checkpoint, at its end. The one before this run is superseded; and when the row after
+      // the run was pruned earlier, the checkpoint at the end of that older gap already serves.
       db.prepare('DELETE FROM checkpoints WHERE seq = ?').run(first.seq - 1);
-      db.prepare('INSERT OR REPLACE INTO checkpoints (seq, hash, at) VALUES (?, ?, ?)').run(last.seq, last.hash, now);
+      if (db.prepare('SELECT 1 FROM changes WHERE seq = ?').get(last.seq + 1)) {
+        db.prepare('INSERT OR REPLACE INTO checkpoints (seq, hash, at) VALUES (?, ?, ?)').run(last.seq, last.hash, now);
+      }
       result.pruned += run.length;
       run = [];
     };

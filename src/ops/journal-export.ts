@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { FerryConfig } from '../config/types.js';
 import { FerryError } from '../errors/ferry-error.js';
-import { CHANGE_COLUMNS, iterateChanges, type ChangeRow } from '../journal/query.js';
+import { CHANGE_COLUMNS, iterateChangeTuples } from '../journal/query.js';
 import { toChangeFilter, type FilterOptions } from './filter-options.js';
 import { heldRuleIds, openJournalReadonly } from './ops-config.js';
 import { writeLines } from './write-lines.js';
@@ -16,13 +16,20 @@ export function csvField(v: unknown): string {
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Pure: the lines of an export, header first for CSV; lazy, so rows are read as they are written. */
-export function* exportLines(rows: Iterable<ChangeRow>, format: ExportFormat): Generator<string> {
+const JSON_NAMES = CHANGE_COLUMNS.map((c) => `${JSON.stringify(c)}:`);
+
+/** Pure: the lines of an export from rows in CHANGE_COLUMNS order, header first for CSV; lazy, so rows are read as written. */
+export function* exportLines(rows: Iterable<unknown[]>, format: ExportFormat): Generator<string> {
   if (format === 'csv') {
     yield `${CHANGE_COLUMNS.join(',')}\n`;
-    for (const r of rows) yield `${CHANGE_COLUMNS.map((c) => csvField(r[c])).join(',')}\n`;
-  } else {
-    for (const r of rows) yield `${JSON.stringify(r)}\n`;
+    for (const r of rows) yield `${r.map(csvField).join(',')}\n`;
+    return;
+  }
+  // Built by hand rather than JSON.stringify of an object: the same JSON, and no object per row.
+  for (const r of rows) {
+    let line = '{';
+    for (let i = 0; i < r.length; i++) line += `${i ? ',' : ''}${JSON_NAMES[i]}${JSON.stringify(r[i] ?? null)}`;
+    yield `${line}}\n`;
   }
 }
 
@@ -39,7 +46,7 @@ export async function journalExport(config: FerryConfig, o: FilterOptions & { fo
   const db = openJournalReadonly(config);
   const file = o.output === undefined ? undefined : createWriteStream(o.output, { mode: 0o600 });
   try {
-    const rows = iterateChanges(db, filter, heldRuleIds(config), { order: 'asc' });
+    const rows = iterateChangeTuples(db, filter, heldRuleIds(config));
     const lines = await writeLines(file ?? out, exportLines(rows, o.format));
     if (file) {
       file.end();

@@ -1,4 +1,5 @@
-import type { RegionClient } from '../s3/s3-client.js';
+import { S3ResponseError, type RegionClient } from '../s3/s3-client.js';
+import { backoffDelay, isUnreachable } from '../shipper/backoff.js';
 import { asArray, parseXml } from '../s3/xml.js';
 import type { ListedObject } from './sorted-diff.js';
 
@@ -25,28 +26,44 @@ export function parseListPage(xml: string): Page {
   return { objects, next };
 }
 
+/** Network failures and server errors (5xx, SlowDown) are worth another try; a 4xx answer is not. */
+function transient(err: unknown): boolean {
+  if (err instanceof S3ResponseError) return err.status >= 500 || err.code === 'SlowDown';
+  return isUnreachable(err) || (err as Error).name === 'SocketError';
+}
+
 /**
  * Every object of a bucket (under `prefix`, after `startAfter`) in listing order, one page of 1000 at a time.
- * The next page is requested while the current one is consumed; at most two pages are held.
+ * The next page is requested while the current one is consumed; at most two pages are held. A page that fails
+ * transiently is asked for again (`retries` times, with backoff), so one dropped connection does not end a long walk.
  */
 export async function* listObjects(client: RegionClient, bucket: string,
-  opts: { prefix?: string; startAfter?: string; pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<ListedObject> {
+  opts: { prefix?: string; startAfter?: string; pageSize?: number; retries?: number; signal?: AbortSignal } = {}): AsyncGenerator<ListedObject> {
   const fetchPage = async (token?: string): Promise<Page> => {
     const query = encodeQuery({
       'list-type': '2', 'max-keys': String(opts.pageSize ?? 1000), prefix: opts.prefix || undefined,
       'start-after': token === undefined ? opts.startAfter || undefined : undefined, 'continuation-token': token,
     });
-    const res = await client.sendText({ op: 'ListObjectsV2', method: 'GET', bucket, query, signal: opts.signal });
-    return parseListPage(res.text);
-  };
-  let pending: Promise<Page> | undefined = fetchPage();
-  try {
-    while (pending) {
-      const page: Page = await pending;
-      pending = page.next === undefined ? undefined : fetchPage(page.next);
-      yield* page.objects;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await client.sendText({ op: 'ListObjectsV2', method: 'GET', bucket, query, signal: opts.signal });
+        return parseListPage(res.text);
+      } catch (err) {
+        if (attempt >= (opts.retries ?? 4) || !transient(err) || opts.signal?.aborted) throw err;
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, 200, 5_000)));
+      }
     }
-  } finally {
-    pending?.catch(() => {});
+  };
+  const prefetch = (token?: string) => {
+    const p = fetchPage(token);
+    // Handled when awaited; until then a failure must not count as an unhandled rejection.
+    p.catch(() => {});
+    return p;
+  };
+  let pending: Promise<Page> | undefined = prefetch();
+  while (pending) {
+    const page: Page = await pending;
+    pending = page.next === undefined ? undefined : prefetch(page.next);
+    yield* page.objects;
   }
 }

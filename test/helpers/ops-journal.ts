@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IntentInput, Journal } from '../../src/journal/journal.js';
+
+/** A scratch folder removed by `cleanup`. */
+export function scratchDir(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-ops-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Appends `n` applied changes through the journal's own path (so hashes chain), `batch` per commit. */
+export async function fillJournal(journal: Journal, n: number, make: (i: number) => IntentInput, batch = 5000): Promise<void> {
+  for (let i = 0; i < n; i += batch) {
+    const entries: IntentInput[] = [];
+    for (let j = i; j < Math.min(n, i + batch); j++) entries.push(make(j));
+    await journal.appendApplied(entries);
+  }
+}
+
+/** A client change for rule `photos` on key `k<i>`. */
+export function change(i: number, over: Partial<IntentInput> = {}): IntentInput {
+  return { ruleId: 'photos', operation: 'PutObject', bucket: 'photos', key: `k${String(i).padStart(6, '0')}`,
+    accessKeyId: 'AKIATEST', remoteAddr: '127.0.0.1', ...over };
+}
+
+/** Marks changes shipped as the shipper would, at `at`. */
+export function markShipped(journal: Journal, seqs: number[], at = Date.now()): void {
+  const stmt = journal.db.prepare("UPDATE changes SET state = 'shipped', shipped_at = ?, target_etag = 'x' WHERE seq = ?");
+  journal.db.transaction(() => { for (const s of seqs) stmt.run(at, s); })();
+  journal.db.prepare('DELETE FROM queue').run();
+}

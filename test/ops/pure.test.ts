@@ -1,0 +1,172 @@
+import t from 'tap';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { parseDuration, parseTimeArg, requireDuration } from '../../src/ops/duration.js';
+import { compareKeys, diffSorted, listedDifference, type DiffEntry, type ListedObject } from '../../src/ops/sorted-diff.js';
+import { percentile } from '../../src/ops/status.js';
+import { csvField } from '../../src/ops/journal-export.js';
+import { formatBytes, formatSeconds, formatTable } from '../../src/ops/format.js';
+import { encodeQuery, listObjects, parseListPage } from '../../src/ops/list-objects.js';
+import { S3ResponseError, type RegionClient } from '../../src/s3/s3-client.js';
+import { toChangeFilter } from '../../src/ops/filter-options.js';
+
+t.test('durations and times', async (t) => {
+  t.equal(parseDuration('90d'), 90 * 86_400_000);
+  t.equal(parseDuration('12h'), 12 * 3_600_000);
+  t.equal(parseDuration('500ms'), 500);
+  t.equal(parseDuration('1.5s'), 1500);
+  t.equal(parseDuration('2w'), 14 * 86_400_000);
+  for (const bad of ['', '90', 'd', '-1d', '1y', '1 d x']) t.equal(parseDuration(bad), undefined, `"${bad}" is not a duration`);
+  t.throws(() => requireDuration('ninety days', 'journal.retention'), { code: 'CONFIG_INVALID', message: /journal\.retention/ });
+  t.throws(() => requireDuration('x', '--older-than'), { code: 'OPTION_INVALID' });
+  const now = Date.UTC(2026, 0, 31, 12);
+  t.equal(parseTimeArg('1h', now, '--since'), now - 3_600_000);
+  t.equal(parseTimeArg('2026-01-31', now, '--since'), Date.UTC(2026, 0, 31));
+  t.equal(parseTimeArg('2026-01-31T10:30:00', now, '--since'), Date.UTC(2026, 0, 31, 10, 30), 'UTC unless it says otherwise');
+  t.equal(parseTimeArg('2026-01-31T10:30:00+02:00', now, '--since'), Date.UTC(2026, 0, 31, 8, 30));
+  t.equal(parseTimeArg(String(now), now, '--since'), now);
+  t.throws(() => parseTimeArg('yesterday', now, '--since'), { code: 'OPTION_INVALID', message: /--since/ });
+});
+
+t.test('filters from the command line', async (t) => {
+  t.throws(() => toChangeFilter({ state: 'done' }, 0), { code: 'OPTION_INVALID', message: /--state "done"/ });
+  t.same(toChangeFilter({ rule: 'r', state: 'held', since: '1h' }, 3_600_000), { rule: 'r', state: 'held', since: 0,
+    bucket: undefined, key: undefined, prefix: undefined, op: undefined, client: undefined });
+});
+
+t.test('keys compare in UTF-8 byte order', async (t) => {
+  const keys = ['a', 'a-', 'a/', 'a/b', 'ab', 'B', 'é', '\u{FFFD}', '\u{E000}', '😀', '𝄞', 'z', '', '\u007f', '日本'];
+  for (const a of keys) {
+    for (const b of keys) {
+      const bytes = Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      t.equal(Math.sign(compareKeys(a, b)), bytes, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    }
+  }
+});
+
+async function* from(objects: ListedObject[]): AsyncGenerator<ListedObject> {
+  for (const o of objects) yield o;
+}
+const o = (key: string, size = 1, etag = 'd41d8cd98f00b204e9800998ecf8427e'): ListedObject => ({ key, size, etag });
+async function collect(gen: AsyncGenerator<DiffEntry>): Promise<Array<[string, string]>> {
+  const out: Array<[string, string]> = [];
+  for await (const d of gen) out.push([d.kind, d.key]);
+  return out;
+}
+
+t.test('the sorted merge names missing, extra and different keys', async (t) => {
+  const source = [o('a'), o('b', 2), o('c'), o('e', 1, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'), o('f', 1, 'abc-2'), o('g')];
+  const target = [o('b', 3), o('c'), o('d'), o('e', 1, 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'), o('f', 1, 'def-2'), o('h')];
+  t.same(await collect(diffSorted(from(source), from(target))), [
+    ['missing', 'a'], ['different', 'b'], ['same', 'c'], ['extra', 'd'], ['different', 'e'], ['same', 'f'],
+    ['missing', 'g'], ['extra', 'h'],
+  ], 'multipart ETags are not compared, sizes always are');
+  t.same(await collect(diffSorted(from([]), from([]))), []);
+  t.same(await collect(diffSorted(from([o('x')]), from([]))), [['missing', 'x']]);
+  t.same(await collect(diffSorted(from([]), from([o('x')]))), [['extra', 'x']]);
+  t.equal(listedDifference(o('k', 1), o('k', 2)), 'size 1 != 2');
+  t.equal(listedDifference(o('k', 1, '"0123456789abcdef0123456789abcdef"'), o('k', 1, '0123456789ABCDEF0123456789ABCDEF')), undefined,
+    'quotes and case do not matter');
+});
+
+t.test('an unsorted listing is an error, not a false report', async (t) => {
+  await t.rejects(collect(diffSorted(from([o('b'), o('a')]), from([]))), { code: 'LISTING_UNORDERED', message: /source listing returned "a" after "b"/ });
+  await t.rejects(collect(diffSorted(from([]), from([o('a'), o('a')]))), { code: 'LISTING_UNORDERED' });
+});
+
+t.test('the merge holds only the heads of its listings', async (t) => {
+  // 50,000 keys on each side, generated lazily; the heap after a full collection must not grow with the count.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const N = 50_000;
+  async function* gen(offset: number): AsyncGenerator<ListedObject> {
+    for (let i = 0; i < N; i++) yield o(`k${String(2 * i + offset).padStart(8, '0')}`);
+  }
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  let peak = 0;
+  let n = 0;
+  let same = 0;
+  for await (const d of diffSorted(gen(0), gen(1))) {
+    n++;
+    if (d.kind === 'same') same++;
+    if (n % 10_000 === 0) {
+      gc();
+      peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+    }
+  }
+  t.equal(n, 2 * N);
+  t.equal(same, 0, 'no key is on both sides');
+  t.ok(peak < 8 * 1024 * 1024, `heap growth ${(peak / 1048576).toFixed(2)} MiB stays bounded`);
+});
+
+t.test('listing pages and queries', async (t) => {
+  t.equal(encodeQuery({ 'list-type': '2', prefix: 'a b/(c)*', 'start-after': undefined, 'continuation-token': 'x+y=' }),
+    'continuation-token=x%2By%3D&list-type=2&prefix=a%20b%2F%28c%29%2A');
+  const page = parseListPage(`<?xml version="1.0"?><ListBucketResult><IsTruncated>true</IsTruncated>
+    <Contents><Key>007</Key><Size>3</Size><ETag>&quot;abc&quot;</ETag></Contents>
+    <Contents><Key> a &amp; b </Key><Size>0</Size><ETag>"d"</ETag></Contents>
+    <NextContinuationToken>tok</NextContinuationToken></ListBucketResult>`);
+  t.same(page, { objects: [{ key: '007', size: 3, etag: 'abc' }, { key: ' a & b ', size: 0, etag: 'd' }], next: 'tok' });
+  t.same(parseListPage('<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>'), { objects: [], next: undefined });
+});
+
+t.test('small formatters', async (t) => {
+  t.equal(percentile([], 50), null);
+  t.equal(percentile([1, 2, 3, 4], 50), 2);
+  t.equal(percentile([1, 2, 3, 4], 99), 4);
+  t.equal(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99), 99);
+  t.equal(csvField(null), '');
+  t.equal(csvField('plain'), 'plain');
+  t.equal(csvField('a,b'), '"a,b"');
+  t.equal(csvField('say "hi"'), '"say ""hi"""');
+  t.equal(csvField('line\nbreak'), '"line\nbreak"');
+  t.equal(csvField(' lead'), '" lead"');
+  t.equal(formatBytes(0), '0 B');
+  t.equal(formatBytes(1536), '1.5 KiB');
+  t.equal(formatSeconds(0.123), '0.12s');
+  t.equal(formatSeconds(200), '3m 20s');
+  t.equal(formatSeconds(90000), '1d 1h');
+  t.equal(formatTable([['A', 'BB'], ['ccc', 'd']]), 'A    BB\nccc  d\n');
+});
+
+t.test('listings page, fetch ahead, and retry transient failures', async (t) => {
+  const page = (keys: string[], next?: string) => `<ListBucketResult><IsTruncated>${next ? 'true' : 'false'}</IsTruncated>` +
+    keys.map((k) => `<Contents><Key>${k}</Key><Size>1</Size><ETag>"e"</ETag></Contents>`).join('') +
+    (next ? `<NextContinuationToken>${next}</NextContinuationToken>` : '') + '</ListBucketResult>';
+  const stub = (answer: (query: string, call: number) => string) => {
+    const queries: string[] = [];
+    return {
+      queries,
+      client: {
+        async sendText(o: { query: string }) {
+          queries.push(o.query);
+          return { status: 200, headers: {}, text: answer(o.query, queries.length) };
+        },
+      } as unknown as RegionClient,
+    };
+  };
+  const keys = async (it: AsyncIterable<ListedObject>) => { const out: string[] = []; for await (const x of it) out.push(x.key); return out; };
+
+  const two = stub((q) => (q.includes('continuation-token=t1') ? page(['c']) : page(['a', 'b'], 't1')));
+  t.same(await keys(listObjects(two.client, 'b', { prefix: 'p/', startAfter: 'a0' })), ['a', 'b', 'c']);
+  t.same(two.queries, ['list-type=2&max-keys=1000&prefix=p%2F&start-after=a0', 'continuation-token=t1&list-type=2&max-keys=1000&prefix=p%2F']);
+
+  const flaky = stub((q, call) => {
+    if (call === 2) throw Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
+    return q.includes('t1') ? page(['c']) : page(['a', 'b'], 't1');
+  });
+  t.same(await keys(listObjects(flaky.client, 'b')), ['a', 'b', 'c'], 'a dropped connection is retried');
+  t.equal(flaky.queries.length, 3);
+
+  const denied = stub(() => { throw new S3ResponseError(403, 'AccessDenied', 'no', 'ListObjectsV2'); });
+  await t.rejects(keys(listObjects(denied.client, 'b')), { code: 'AccessDenied' }, 'a 4xx answer is not retried');
+  t.equal(denied.queries.length, 1);
+
+  // The page fetched ahead fails while the consumer is still busy: the error must reach the consumer, not crash.
+  const broken = stub((q) => { if (q.includes('t1')) throw new S3ResponseError(403, 'AccessDenied', 'no', 'ListObjectsV2'); return page(['a'], 't1'); });
+  const it = listObjects(broken.client, 'b');
+  t.same((await it.next()).value, { key: 'a', size: 1, etag: 'e' });
+  await new Promise((r) => setTimeout(r, 50));
+  await t.rejects(it.next(), { code: 'AccessDenied' });
+});
