@@ -15,6 +15,7 @@ import { planIntents } from './journal-plan.js';
 import { collectOutcomes, needsResponseBody } from './outcomes.js';
 import { readBodyWindow } from './body-window.js';
 import { sendError } from './respond.js';
+import { replicationStatusOf } from './replication-status.js';
 import type { GatewayContext, RequestRecord } from './context.js';
 
 const XML_BODY_LIMIT = 2 * 1024 * 1024;
@@ -180,7 +181,12 @@ export function createHandler(ctx: GatewayContext) {
       }
       rec.status = up.statusCode;
       rec.bytesOut = Number(up.headers['content-length'] ?? buffered?.length ?? 0);
-      res.writeHead(up.statusCode, responseHeaders(up.headers));
+      const answer = responseHeaders(up.headers);
+      if ((c.operation === 'HeadObject' || c.operation === 'GetObject') && up.statusCode < 300) {
+        const status = replicationStatusOf(ctx, c);
+        if (status) answer['x-amz-replication-status'] = status;
+      }
+      res.writeHead(up.statusCode, answer);
       if (buffered) res.end(buffered);
       else pipeline(up.body, res, () => {});
     } catch (err) {

@@ -45,6 +45,7 @@ export class Journal extends EventEmitter {
   readonly queue: ShipQueue;
   private readonly group: GroupCommit;
   private readonly stmts;
+  private latestStmt: Database.Statement | undefined;
 
   constructor(path: string, opts: { readonly?: boolean } = {}) {
     super();
@@ -159,6 +160,13 @@ export class Journal extends EventEmitter {
     } catch {
       // Unwritable journal: the intent rows are durable and the startup sweep enqueues them.
     }
+  }
+
+  /** State of the newest change of a key that was (or may have been) applied; undefined when there is none. */
+  latestState(ruleId: string, bucket: string, key: string): string | undefined {
+    this.latestStmt ??= this.db.prepare(`SELECT state FROM changes WHERE rule_id = ? AND bucket = ? AND key = ?
+      AND state IN ('intent', 'pending', 'failed', 'shipped') ORDER BY seq DESC LIMIT 1`).pluck();
+    return this.latestStmt.get(ruleId, bucket, key) as string | undefined;
   }
 
   /** Puts intents whose outcome never came (the gateway died mid-request) into the queue. */

@@ -2,7 +2,7 @@ import t from 'tap';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import {
-  CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, PutObjectCommand, PutObjectTaggingCommand,
+  CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, DeleteObjectsCommand, PutObjectCommand, PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
@@ -35,6 +35,8 @@ t.test('changes through the gateway reach the target region', async (t) => {
     await converged(t);
     t.equal((await storedObject(dst, 'photos-replica', 'plain.txt'))?.contentType, 'text/x-other');
     t.equal((await storedObject(dst, 'photos-replica', 'empty'))?.size, 0);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'photos', Key: 'plain.txt' }));
+    t.equal(head.ReplicationStatus, 'COMPLETED', 'HEAD through Ferry reports the replication status');
   });
 
   t.test('copy, tag change, delete and multi-delete', async (t) => {
