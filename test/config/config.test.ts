@@ -45,3 +45,12 @@ t.test('${VAR} references expand from the environment', async (t) => {
   t.same(expandEnv({ a: 'x-${S}-y', b: ['${S}'] }, { S: 'v' }), { a: 'x-v-y', b: ['v'] });
   t.throws(() => expandEnv({ regions: { r: { secretAccessKey: '${MISSING}' } } }, {}), /regions\.r\.secretAccessKey.*MISSING/);
 });
+
+t.test('config.example.json is a valid configuration once its variables are set', async (t) => {
+  const { loadConfig } = await import('../../src/config/load.js');
+  const file = new URL('../../config.example.json', import.meta.url).pathname;
+  const config = loadConfig(file, { BJ_SECRET: 'a', SH_SECRET: 'b', FERRY_CLIENT_SECRET: 'c', FERRY_ADMIN_TOKEN: 'd' });
+  t.equal(config.rules[0]!.id, 'photos');
+  t.equal(config.admin?.token, 'd');
+  t.throws(() => loadConfig(file, {}), /BJ_SECRET/);
+});
