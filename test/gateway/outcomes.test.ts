@@ -1,0 +1,41 @@
+import t from 'tap';
+import { collectOutcomes, needsResponseBody } from '../../src/gateway/outcomes.js';
+import { planIntents } from '../../src/gateway/journal-plan.js';
+import { RuleSet } from '../../src/rules/rule-set.js';
+
+const up = (statusCode: number, headers: Record<string, string> = {}) => ({ statusCode, headers });
+
+t.test('CompleteMultipartUpload answering 200 with an <Error> body is recorded as a failure', async (t) => {
+  t.ok(needsResponseBody('CompleteMultipartUpload', 200));
+  const body = Buffer.from('<?xml version="1.0"?><Error><Code>InternalError</Code><Message>boom</Message></Error>');
+  const [o] = collectOutcomes('CompleteMultipartUpload', [7], ['k'], up(200, { 'x-amz-request-id': 'R' }), body, false, undefined);
+  t.same(o, { seq: 7, status: 200, requestId: 'R', versionId: undefined, applied: false, error: 'InternalError: boom' });
+  const ok = Buffer.from('<CompleteMultipartUploadResult><ETag>"abc-2"</ETag></CompleteMultipartUploadResult>');
+  const [good] = collectOutcomes('CompleteMultipartUpload', [8], ['k'], up(200), ok, false, undefined);
+  t.equal(good!.applied, true);
+  t.equal(good!.etag, '"abc-2"');
+});
+
+t.test('DeleteObjects records each key by what the answer says of it', async (t) => {
+  const body = Buffer.from('<DeleteResult><Deleted><Key>a</Key></Deleted><Error><Key>b</Key><Code>AccessDenied</Code></Error></DeleteResult>');
+  const out = collectOutcomes('DeleteObjects', [1, 2], ['a', 'b'], up(200), body, false, undefined);
+  t.same(out.map((o) => [o.seq, o.applied, o.error]), [[1, true, undefined], [2, false, 'AccessDenied']]);
+  const quiet = collectOutcomes('DeleteObjects', [3], ['c'], up(200), Buffer.from('<DeleteResult></DeleteResult>'), true, undefined);
+  t.equal(quiet[0]!.applied, true, 'quiet mode lists only failures');
+});
+
+t.test('a plain change is applied only on 2xx, with ETag and size', async (t) => {
+  const [ok] = collectOutcomes('PutObject', [1], ['k'], up(200, { etag: '"e"' }), undefined, false, 42);
+  t.same([ok!.applied, ok!.etag, ok!.size], [true, '"e"', 42]);
+  const [no] = collectOutcomes('PutObject', [2], ['k'], up(403), undefined, false, 42);
+  t.same([no!.applied, no!.etag, no!.error], [false, undefined, 'HTTP 403']);
+});
+
+t.test('intents only for keys a rule covers, one per key', async (t) => {
+  const rules = new RuleSet([{ id: 'r', source: 'b', target: { region: 'x', bucket: 't' }, enabled: false, prefix: 'p/' }]);
+  const who = { accessKeyId: 'K', remoteAddr: '127.0.0.1' };
+  const c = { operation: 'DeleteObjects', bucket: 'b', changesObject: true };
+  t.same(planIntents(c, ['p/1', 'q/2', 'p/3'], rules, who).map((i) => i.key), ['p/1', 'p/3']);
+  t.same(planIntents({ operation: 'GetObject', bucket: 'b', key: 'p/1', changesObject: false }, ['p/1'], rules, who), []);
+  t.same(planIntents({ ...c, bucket: 'other' }, ['p/1'], rules, who), []);
+});
