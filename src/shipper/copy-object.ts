@@ -93,7 +93,9 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
     else await copyWhole(t, key, src);
     bytes = src.size;
   }
-  const dstTags = await getTags(t.target, t.targetBucket, key, t.signal);
+  // The target's tags and the source's last look are independent: ask for both at once.
+  const [dstTags, after] = await Promise.all([getTags(t.target, t.targetBucket, key, t.signal),
+    headObject(t.source, t.sourceBucket, key, t.signal)]);
   if (!sameTags(srcTags, dstTags)) {
     const body = taggingXml(srcTags);
     const res = await t.target.send({ op: 'PutObjectTagging', method: 'PUT', bucket: t.targetBucket, key, query: 'tagging',
@@ -101,7 +103,6 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
     res.body.resume();
   }
   // The last look: if the source moved while we copied, what we wrote may be stale.
-  const after = await headObject(t.source, t.sourceBucket, key, t.signal);
   if (!after || after.etag !== src.etag || !sameMetadata(after.metadata, src.metadata)) throw new SourceChangedError(key);
   return { result: 'shipped', targetEtag: src.etag, bytes };
 }
