@@ -4,7 +4,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, type Regions } from './world.js';
+import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitFor, type Regions } from './world.js';
 import { storedObject, type StoredObject } from './objects.js';
 
 export const BUCKET = 'data';
@@ -25,6 +25,8 @@ export interface ClientWorld {
   stored(key: string): Promise<StoredObject | null>;
   /** Journal rows for `key` in BUCKET, oldest first. */
   journalRows(key: string): Array<{ seq: number; operation: string; state: string; status: number | null; last_error: string | null }>;
+  /** Waits until a change of `key` is journaled as applied (the outcome may follow the answer by one commit). */
+  appliedRows(key: string): Promise<ReturnType<ClientWorld['journalRows']>>;
   stop(): Promise<void>;
 }
 
@@ -36,15 +38,21 @@ export async function startClientWorld(): Promise<ClientWorld> {
   }));
   const tmp = mkdtempSync(join(tmpdir(), 'ferry-clients-'));
   const direct = regionClient(regions.source);
+  const journalRows = (key: string) => ferry.journal.db.prepare(
+    'SELECT seq, operation, state, status, last_error FROM changes WHERE bucket = ? AND key = ? ORDER BY seq',
+  ).all(BUCKET, key) as ReturnType<ClientWorld['journalRows']>;
   return {
     regions, ferry, tmp, direct,
     endpoint: ferry.endpoint,
     port: ferry.address!.port,
     s3: sdkClient(ferry.endpoint),
     stored: (key) => storedObject(direct, BUCKET, key),
-    journalRows: (key) => ferry.journal.db.prepare(
-      'SELECT seq, operation, state, status, last_error FROM changes WHERE bucket = ? AND key = ? ORDER BY seq',
-    ).all(BUCKET, key) as ReturnType<ClientWorld['journalRows']>,
+    journalRows,
+    async appliedRows(key) {
+      const applied = () => journalRows(key).some((r) => r.state === 'pending' || r.state === 'shipped');
+      await waitFor(applied, 5000, `an applied journal row for ${key}`);
+      return journalRows(key);
+    },
     async stop() {
       await ferry.stop();
       await regions.stop();
