@@ -1,21 +1,38 @@
+export interface GroupCommitOptions {
+  /** Runs after each durable commit (wakes the shipper). */
+  afterCommit?: () => void;
+  /** Writes per transaction at most (1: one transaction per write, the baseline group commit is measured against). */
+  maxBatch?: number;
+  /** Resolves once a commit made before the call is on disk; without it, a commit is durable when it returns. */
+  durable?: () => Promise<void>;
+}
+
 /**
  * Runs queued writes together in one SQLite transaction per turn of the event loop, so concurrent requests
- * share one fsync. Each caller's promise settles after the commit that contains its write.
+ * share one fsync. Each caller's promise settles once the commit that contains its write is durable. While one
+ * batch waits for its sync, the next batch commits and shares the next sync.
  */
 export class GroupCommit {
   private pending: Array<{ run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
   private scheduled = false;
 
-  constructor(private readonly commit: (work: () => void) => void, private readonly afterCommit: () => void = () => {}) {}
+  private readonly maxBatch: number;
+
+  constructor(private readonly commit: (work: () => void) => void, private readonly opts: GroupCommitOptions = {}) {
+    this.maxBatch = opts.maxBatch ?? Infinity;
+  }
 
   submit<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   /** Number of writes waiting for the next commit. */
@@ -25,8 +42,9 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
+    const batch = this.pending.length <= this.maxBatch ? this.pending : this.pending.splice(0, this.maxBatch);
+    if (batch === this.pending) this.pending = [];
+    else this.schedule();
     const results: unknown[] = [];
     try {
       this.commit(() => {
@@ -36,7 +54,11 @@ export class GroupCommit {
       for (const item of batch) item.reject(err);
       return;
     }
-    batch.forEach((item, i) => item.resolve(results[i]));
-    this.afterCommit();
+    const settle = () => {
+      batch.forEach((item, i) => item.resolve(results[i]));
+      this.opts.afterCommit?.();
+    };
+    if (!this.opts.durable) settle();
+    else this.opts.durable().then(settle, (err: unknown) => { for (const item of batch) item.reject(err); });
   }
 }
