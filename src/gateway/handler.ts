@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -14,7 +13,8 @@ import { forwardHeaders, responseHeaders } from './forward-headers.js';
 import { planIntents } from './journal-plan.js';
 import { collectOutcomes, needsResponseBody } from './outcomes.js';
 import { readBodyWindow } from './body-window.js';
-import { sendError } from './respond.js';
+import { pipeBody, sendError } from './respond.js';
+import { nextRequestId } from './request-id.js';
 import { replicationStatusOf } from './replication-status.js';
 import type { GatewayContext, RequestRecord } from './context.js';
 
@@ -59,7 +59,7 @@ async function recordRefused(ctx: GatewayContext, seqs: number[], bodyError: unk
 export function createHandler(ctx: GatewayContext) {
   return async function handle(req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> {
     const started = performance.now();
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const requestId = nextRequestId();
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
     const rawPath = qi === -1 ? url : url.slice(0, qi);
@@ -171,12 +171,12 @@ export function createHandler(ctx: GatewayContext) {
         if (needsResponseBody(c.operation, up.statusCode)) buffered = await readBounded(up.body, RESPONSE_XML_LIMIT);
         const outcomes = collectOutcomes(c.operation, seqs, intents.map((i) => i.key), up, buffered, quiet,
           decoded ? length : Number(req.headers['content-length'] ?? 0));
-        try {
-          await ctx.journal.recordOutcomes(outcomes);
-        } catch (err) {
-          // The intent is durable, so the change is not lost; the shipper's intent sweep will settle it.
+        // I1 holds already: the intent was durable before the source saw the change. The outcome rides the next
+        // group commit instead of delaying the answer by a sync of its own; if it is lost (crash, full disk), the
+        // intent stays and the shipper's intent sweep settles the key from the source's state.
+        ctx.journal.recordOutcomes(outcomes).catch((err: unknown) => {
           ctx.log.error({ err: (err as Error).message, requestId }, 'journal outcome not recorded');
-        }
+        });
         seqs = [];
       }
       rec.status = up.statusCode;
@@ -188,7 +188,7 @@ export function createHandler(ctx: GatewayContext) {
       }
       res.writeHead(up.statusCode, answer);
       if (buffered) res.end(buffered);
-      else pipeline(up.body, res, () => {});
+      else pipeBody(up.body, res);
     } catch (err) {
       if (seqs.length) ctx.journal.markUncertain(seqs);
       if (!(err instanceof S3Error) && req.destroyed && !req.complete) {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { S3Error } from '../errors/s3-error.js';
 import { errorXml } from '../s3/xml.js';
 
@@ -15,4 +16,16 @@ export function sendError(res: ServerResponse, err: S3Error, resource: string, r
     'x-amz-request-id': requestId,
   });
   res.end(body);
+}
+
+/**
+ * Streams the source's body to the client with backpressure; either side failing ends the other. (Lighter than
+ * stream.pipeline, which builds an AbortController and its DOMException for every response.)
+ */
+export function pipeBody(body: Readable, res: ServerResponse): void {
+  body.on('error', () => res.destroy());
+  res.once('close', () => {
+    if (!body.readableEnded) body.destroy();
+  });
+  body.pipe(res);
 }
