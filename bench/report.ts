@@ -1,0 +1,114 @@
+import type { BackendResult } from './cases/proxy-overhead.js';
+import type { LagCaseResult } from './cases/replication-lag.js';
+import type { BackfillResult } from './cases/backfill.js';
+import type { MemoryResult } from './cases/memory.js';
+import type { JournalResult } from './cases/journal.js';
+
+export interface Goal {
+  goal: string;
+  figure: number;
+  target: string;
+  met: boolean;
+}
+
+interface Results {
+  proxy?: BackendResult[];
+  lag?: LagCaseResult;
+  backfill?: BackfillResult;
+  memory?: MemoryResult;
+  journal?: JournalResult;
+}
+
+/** Each goal of the performance issue against this run's figures (all ratios within the run). */
+export function goals(all: Record<string, unknown>): Goal[] {
+  const r = all as Results;
+  const out: Goal[] = [];
+  for (const b of r.proxy ?? []) {
+    out.push({ goal: `${b.backend}: 4 KiB PUT ops/s, Ferry / nginx proxy`, figure: b.metrics.put4k!.ferryVsNginx, target: '>= 0.8',
+      met: b.metrics.put4k!.ferryVsNginx >= 0.8 });
+    for (const m of ['putBig', 'getBig'] as const) {
+      const x = b.metrics[m]!.ferryVsNginx;
+      out.push({ goal: `${b.backend}: large ${m === 'putBig' ? 'PUT' : 'GET'} MB/s, Ferry / nginx proxy`, figure: x, target: '>= 0.85', met: x >= 0.85 });
+    }
+  }
+  if (r.lag) out.push({ goal: 'replication lag p99 (ms)', figure: r.lag.lagMs.p99, target: '<= 2000', met: r.lag.lagMs.p99 <= 2000 && r.lag.present === r.lag.objects });
+  if (r.backfill) out.push({ goal: 'backfill: rclone time / Ferry time', figure: r.backfill.rcloneOverFerry, target: '>= 1', met: r.backfill.rcloneOverFerry >= 1 });
+  if (r.memory) {
+    out.push({ goal: 'peak memory: large object / 20 MiB', figure: r.memory.bigOverSmall, target: '<= 1.5', met: r.memory.bigOverSmall <= 1.5 });
+    const peak = r.memory.median.big!.peakMB!;
+    out.push({ goal: 'peak memory for the large object (MB)', figure: peak, target: '< 200', met: peak < 200 });
+  }
+  const j16 = r.journal?.byWriters.find((w) => w.writers === 16);
+  if (j16) {
+    const x = j16.median.group!.appendsPerSec!;
+    out.push({ goal: 'durable journal appends/s, group commit, 16 writers', figure: x, target: '>= 10000', met: x >= 10_000 });
+  }
+  return out;
+}
+
+const fmt = (x: number | undefined, d = 0) => (x === undefined || !Number.isFinite(x) ? '—'
+  : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n';
+}
+
+const NAMES: Record<string, string> = { direct: 'direct', nginx: 'nginx proxy', ferry: 'Ferry' };
+const CASES: Record<string, string> = { put4k: '4 KiB PUT, c=16', get4k: '4 KiB GET, c=16', putBig: 'large PUT', getBig: 'large GET' };
+
+/** The run as Markdown tables (what the README's Performance section shows). */
+export function renderTables(all: Record<string, unknown>): string {
+  const r = all as unknown as Results & { machine: Record<string, unknown>; settings: { bigBytes: number } };
+  const m = r.machine;
+  let s = `\nMachine: ${m.cpu}, ${m.cores} cores, ${m.memoryMB} MB RAM, ${m.os}, kernel ${m.kernel}, Node ${m.node}, ${m.nginx}, ${String(m.rclone)}\n\n`;
+  if (r.proxy) {
+    const rows: string[][] = [];
+    for (const b of r.proxy) {
+      for (const [key, metric] of Object.entries(b.metrics)) {
+        const big = metric.figure === 'mbPerSec';
+        for (const v of ['direct', 'nginx', 'ferry']) {
+          const x = metric.median[v]!;
+          rows.push([b.backend, CASES[key]!, NAMES[v]!, big ? `${fmt(x.mbPerSec, 0)} MB/s` : `${fmt(x.opsPerSec, 0)} ops/s`,
+            big ? `${fmt(x.seconds, 2)} s` : fmt(x.p50, 2), big ? '' : fmt(x.p99, 2),
+            v === 'direct' ? '' : big ? `${fmt(x.proxyCpuMsPerGiB, 0)} ms/GiB` : `${fmt(x.proxyCpuMsPerOp, 3)} ms/op`,
+            v === 'ferry' ? `**${fmt(metric.ferryVsNginx, 2)}x**` : v === 'nginx' ? '1.00x' : `${fmt(1 / metric.nginxVsDirect, 2)}x`]);
+        }
+      }
+    }
+    s += `### Proxy overhead (large = ${fmt(r.settings.bigBytes / 2 ** 20)} MiB; medians of rounds)\n\n`;
+    s += table(['Backend', 'Case', 'Path', 'Throughput', 'p50 ms (large: time)', 'p99 ms', 'Proxy CPU', 'vs nginx proxy'], rows);
+  }
+  if (r.lag) {
+    const l = r.lag;
+    s += `\n### Replication lag (${l.perSecond}/s of ${fmt(l.objectBytes)} bytes for ${l.seconds} s, s3rver to s3rver)\n\n`;
+    s += table(['Objects', 'Present', 'p50 ms', 'p99 ms', 'max ms', 'PUT ack p50 ms', 'Ferry CPU'],
+      [[fmt(l.objects), fmt(l.present), fmt(l.lagMs.p50, 0), fmt(l.lagMs.p99, 0), fmt(l.lagMs.max, 0), fmt(l.ackP50Ms, 1), `${fmt(l.ferryCpuPercent, 0)} %`]]);
+  }
+  if (r.backfill) {
+    const b = r.backfill;
+    s += `\n### Backfill (${fmt(b.objects)} objects of ${fmt(b.objectBytes / 1024)} KiB, concurrency ${b.concurrency})\n\n`;
+    s += table(['Tool', 'Wall time s', 'Objects/s'], ['rclone', 'ferry'].map((v) => [v === 'ferry' ? '`ferry resync` + shipper' : '`rclone copy`',
+      fmt(b.median[v]!.seconds, 1), fmt(b.median[v]!.objectsPerSec, 0)]));
+    s += `\nrclone time / Ferry time: **${fmt(b.rcloneOverFerry, 2)}**\n`;
+  }
+  if (r.memory) {
+    const mm = r.memory;
+    s += `\n### Memory (peak RSS of \`ferry serve\` during PUT and replication)\n\n`;
+    s += table(['Object', 'Peak MB', 'Idle MB', 'PUT MB/s', 'PUT + replication s'], [['small', mm.smallBytes], ['big', mm.bigBytes]].map(([v, size]) =>
+      [`${fmt(Number(size) / 2 ** 20)} MiB`, fmt(mm.median[v as string]!.peakMB, 1), fmt(mm.median[v as string]!.idleMB, 1),
+        fmt(mm.median[v as string]!.putMBps, 0), fmt(mm.median[v as string]!.putAndReplicateSeconds, 1)]));
+    s += `\nlarge / small peak: **${fmt(mm.bigOverSmall, 2)}**\n`;
+  }
+  if (r.journal) {
+    s += `\n### Journal (durable appends, WAL + synchronous=FULL)\n\n`;
+    s += table(['Writers', 'Group commit appends/s', 'p99 ms', 'One txn per append appends/s', 'p99 ms', 'Ratio'], r.journal.byWriters.map((w) =>
+      [String(w.writers), fmt(w.median.group!.appendsPerSec), fmt(w.median.group!.p99Ms, 2), fmt(w.median.single!.appendsPerSec),
+        fmt(w.median.single!.p99Ms, 2), `${fmt(w.groupOverSingle, 1)}x`]));
+  }
+  const g = goals(all);
+  if (g.length) {
+    s += `\n### Goals\n\n`;
+    s += table(['Goal', 'This run', 'Target', 'Met'], g.map((x) => [x.goal, fmt(x.figure, x.figure < 10 ? 2 : 0), x.target, x.met ? 'yes' : '**no**']));
+  }
+  return s;
+}

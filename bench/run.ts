@@ -1,0 +1,44 @@
+// `npm run bench [-- --quick] [-- --only=proxy,lag,backfill,memory,journal] [-- --profile]`
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { machine } from './lib/machine.js';
+import { RESULTS } from './lib/paths.js';
+import { settings } from './lib/settings.js';
+import { LoadClient } from './load/client.js';
+import { proxyOverhead } from './cases/proxy-overhead.js';
+import { replicationLag } from './cases/replication-lag.js';
+import { backfill } from './cases/backfill.js';
+import { memoryCase } from './cases/memory.js';
+import { journalCase } from './cases/journal.js';
+import { goals, renderTables } from './report.js';
+
+const s = settings(process.argv.slice(2));
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+const wanted = (name: string) => !s.only || s.only.includes(name);
+
+const results: Record<string, unknown> = {
+  machine: machine(),
+  startedAt: new Date(started).toISOString(),
+  mode: s.quick ? 'quick' : 'full',
+  settings: s,
+  command: `npm run bench${s.quick ? ' -- --quick' : ''}`,
+};
+const load = new LoadClient();
+results.loadGenerator = { pid: load.pid, note: 'own process; undici Pool, every request signed with SigV4 (aws4, UNSIGNED-PAYLOAD)' };
+try {
+  if (wanted('proxy')) results.proxy = await proxyOverhead(load, s, log);
+  if (wanted('lag')) results.lag = await replicationLag(load, s, log);
+  if (wanted('backfill')) results.backfill = await backfill(load, s, log);
+  if (wanted('memory')) results.memory = await memoryCase(load, s, log);
+  if (wanted('journal')) results.journal = await journalCase(s, log);
+} finally {
+  load.close();
+}
+results.goals = goals(results);
+results.durationSeconds = Math.round((Date.now() - started) / 1000);
+mkdirSync(RESULTS, { recursive: true });
+const file = join(RESULTS, s.only || s.quick ? `latest-${s.quick ? 'quick' : 'partial'}.json` : 'latest.json');
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(renderTables(results));
+process.stdout.write(`\nwritten ${file}\n`);
