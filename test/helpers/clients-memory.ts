@@ -1,10 +1,8 @@
 // Large-object helpers: a generated body (never held whole) and a sampler of a child process's memory.
 import { createCipheriv, createHash, type Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { CLI } from './ferry-process.js';
+import { startFerryProcess, type FerryProcess } from './ferry-process.js';
 
 export const MiB = 1024 * 1024;
 
@@ -80,27 +78,7 @@ export function sampleMemory(pid: number, everyMs = 100): { stop(): MemorySample
   };
 }
 
-/**
- * `node dist/cli/main.js serve --config FILE` as a child process, exactly as an operator runs it: tap's
- * process-info hook re-adds itself to NODE_OPTIONS of every child it sees spawned (and would weigh ~30 MB
- * on the measurement), so the child starts through env(1), which drops it.
- */
-export async function startPlainGateway(configFile: string): Promise<{ child: ChildProcess; endpoint: string; kill(): Promise<void> }> {
-  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, CLI, 'serve', '--config', configFile],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`ferry exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /ferry listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-  });
-  return {
-    child, endpoint,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+/** The gateway as a child process, exactly as an operator runs it (see startFerryProcess). */
+export async function startPlainGateway(configFile: string): Promise<FerryProcess> {
+  return startFerryProcess(configFile);
 }
