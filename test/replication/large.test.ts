@@ -46,7 +46,7 @@ t.test('a 300 MB object replicates with gateway and shipper memory under 150 MB'
   const journal = new Database(raw.journal.path, { readonly: true });
   t.teardown(() => journal.close());
   await waitFor(() => (journal.prepare("SELECT state FROM changes WHERE key = 'huge.bin'").get() as { state?: string } | undefined)?.state === 'shipped',
-    180_000, 'the 300 MB object to ship');
+    400_000, 'the 300 MB object to ship');
   const dst = regionClient(regions.target);
   t.equal((await storedObject(dst, 'photos-replica', 'huge.bin'))?.md5, data.md5, 'the replica holds the same bytes');
   const gw = rssPeak(gateway.child.pid!);
@@ -69,7 +69,7 @@ t.test('a 20 MB multipart upload from the AWS CLI replicates', async (t) => {
   await promisify(execFile)('/usr/bin/aws', ['--endpoint-url', proc.endpoint, 's3', 'cp', file, 's3://photos/cli/20mb.bin'], { env });
   const dst = regionClient(regions.target);
   const want = createHash('md5').update(body).digest('hex');
-  await waitFor(async () => (await storedObject(dst, 'photos-replica', 'cli/20mb.bin')) !== null, 60_000, 'the CLI upload in the target');
+  await waitFor(async () => (await storedObject(dst, 'photos-replica', 'cli/20mb.bin')) !== null, 180_000, 'the CLI upload in the target');
   await new Promise((r) => setTimeout(r, 500));
   t.equal((await storedObject(dst, 'photos-replica', 'cli/20mb.bin'))?.md5, want, 'the replica holds the same bytes');
   t.equal((await storedObject(regionClient(regions.source), 'photos', 'cli/20mb.bin'))?.md5, want, 'the source holds the same bytes');
