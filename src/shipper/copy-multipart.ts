@@ -12,11 +12,11 @@ async function readPart(t: CopyTarget, key: string, src: ObjectState, start: num
   let at = 0;
   for await (const chunk of res.body) {
     const c = chunk as Buffer;
-    if (at + c.length > part.length) throw new SourceChangedError(key);
+    if (at + c.length > part.length) throw new SourceChangedError(key, true);
     c.copy(part, at);
     at += c.length;
   }
-  if (at !== part.length) throw new SourceChangedError(key);
+  if (at !== part.length) throw new SourceChangedError(key, true);
   return part;
 }
 
@@ -47,7 +47,7 @@ export async function copyMultipart(t: CopyTarget, key: string, src: ObjectState
       parts.push(`<Part><PartNumber>${n}</PartNumber><ETag>${header(res.headers, 'etag') ?? ''}</ETag></Part>`);
     }
     const md5 = md5OfEtag(src.etag);
-    if (md5 !== undefined && whole.digest('hex') !== md5) throw new SourceChangedError(key);
+    if (md5 !== undefined && whole.digest('hex') !== md5) throw new SourceChangedError(key, true);
     const body = `<CompleteMultipartUpload>${parts.join('')}</CompleteMultipartUpload>`;
     const done = await t.target.sendText({ op: 'CompleteMultipartUpload', method: 'POST', bucket: t.targetBucket, key,
       query: `uploadId=${uid}`, headers: { 'content-type': 'application/xml' }, body, signal: t.signal });

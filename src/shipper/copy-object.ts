@@ -6,12 +6,27 @@ import { HashHoldBack } from '../util/verified-stream.js';
 import { md5OfEtag, objectState, parseTagging, sameMetadata, sameTags, taggingXml, type ObjectState, type TagSet } from './object-state.js';
 import { copyMultipart } from './copy-multipart.js';
 
-/** The source changed while it was being read: the key must ship again (not a failure). */
+/**
+ * The source changed while it was being read: the key must ship again (not a failure). `bytes`: what was read
+ * does not hash to (or is not as long as) what the source's ETag and size said.
+ */
 export class SourceChangedError extends Error {
-  constructor(key: string) {
+  constructor(key: string, readonly bytes = false) {
     super(`source object ${key} changed during the copy`);
     this.name = 'SourceChangedError';
   }
+}
+
+/**
+ * Bytes that do not match the ETag read before the copy mean a change only if the ETag has moved since. If it
+ * has not, the source serves bytes that contradict its own ETag: copying again would loop for ever, so this is
+ * an error answer that uses up an attempt and ends failed and visible.
+ */
+async function explainMismatch(t: CopyTarget, key: string, src: ObjectState, err: unknown): Promise<unknown> {
+  if (!(err instanceof SourceChangedError) || !err.bytes) return err;
+  const now = await headObject(t.source, t.sourceBucket, key, t.signal);
+  if (!now || now.etag !== src.etag || now.size !== src.size) return err;
+  return new Error(`source object ${key}: its bytes do not match its ETag ${src.etag} and size ${src.size}; the source region is inconsistent`);
 }
 
 export interface CopyTarget {
@@ -62,7 +77,7 @@ async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<
   const get = await getUnchanged(t, key, src);
   const md5 = md5OfEtag(src.etag);
   const verify = new HashHoldBack((hex, bytes) =>
-    bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key) : null);
+    bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key, true) : null);
   const headers: Record<string, string> = { ...src.metadata, 'content-length': String(src.size) };
   if (md5) headers['content-md5'] = Buffer.from(md5, 'hex').toString('base64');
   const put = t.target.send({ op: 'PutObject', method: 'PUT', bucket: t.targetBucket, key, headers,
@@ -89,8 +104,12 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
   const [srcTags, dst] = await Promise.all([getTags(t.source, t.sourceBucket, key, t.signal), headObject(t.target, t.targetBucket, key, t.signal)]);
   let bytes = 0;
   if (!dst || dst.etag !== src.etag || dst.size !== src.size || !sameMetadata(dst.metadata, src.metadata)) {
-    if (src.size > t.multipartThreshold) await copyMultipart(t, key, src);
-    else await copyWhole(t, key, src);
+    try {
+      if (src.size > t.multipartThreshold) await copyMultipart(t, key, src);
+      else await copyWhole(t, key, src);
+    } catch (err) {
+      throw await explainMismatch(t, key, src, err);
+    }
     bytes = src.size;
   }
   // The target's tags and the source's last look are independent: ask for both at once.

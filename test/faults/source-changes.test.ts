@@ -1,6 +1,10 @@
 // The source object deleted or replaced between the shipper's first look (HEAD) and its read (GET If-Match):
-// the key ships again from the new state, without using up an attempt (maxAttempts is 1 here).
+// the key ships again from the new state, without using up an attempt (maxAttempts is 1 here). A source whose
+// bytes contradict its own ETag is no such change: it uses up attempts and ends failed, not in an endless loop.
 import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config/parse.js';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
 import { compareBuckets } from '../helpers/objects.js';
@@ -36,4 +40,21 @@ t.test('the source changes under a copy: shipped again, no attempt used', async 
   t.equal((ferry.journal.db.prepare("SELECT count(*) AS n FROM attempts WHERE result = 'error'").get() as { n: number }).n, 0,
     'no attempt was counted as an error');
   t.same(await compareBuckets(direct, 'photos', regionClient(regions.target), 'photos-replica'), [], 'target equals source');
+});
+
+t.test('a source whose bytes contradict its ETag: failed after maxAttempts, not copied again for ever', async (t) => {
+  const regions = await startRegions({ source: ['photos'], target: ['photos-replica'] });
+  const raw = rawConfig(regions, { rules: [{ ...RULE, enabled: false }], shipper: { pollIntervalMs: 100, backoffBaseMs: 50, backoffMaxMs: 200, maxAttempts: 3 } }) as
+    { journal: { path: string } };
+  const ferry = await startTestFerry(raw);
+  t.teardown(async () => { await ferry.stop(); await regions.stop(); });
+  await sdkClient(ferry.endpoint).send(new PutObjectCommand({ Bucket: 'photos', Key: 'bad.bin', Body: 'the stored bytes' }));
+  // What a non-atomic store can leave behind: same length, other bytes, the old ETag.
+  writeFileSync(join(regions.dir, 'cn-bj', 'photos', 'bad.bin._S3rver_object'), 'THE STORED BYTES');
+  await ferry.reload(parseConfig({ ...raw, rules: [RULE] }));
+  await waitFor(() => (ferry.journal.db.prepare("SELECT state FROM changes WHERE key = 'bad.bin'").get() as { state: string }).state === 'failed',
+    10_000, 'the change to fail');
+  const row = ferry.journal.db.prepare("SELECT last_error FROM changes WHERE key = 'bad.bin'").get() as { last_error: string };
+  t.match(row.last_error, /do not match its ETag/, 'the error says why');
+  t.equal((ferry.journal.db.prepare("SELECT count(*) AS n FROM attempts WHERE result = 'error'").get() as { n: number }).n, 3, 'after exactly maxAttempts');
 });
