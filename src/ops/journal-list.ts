@@ -7,7 +7,8 @@ import { heldRuleIds, openJournalReadonly } from './ops-config.js';
 import { writeLines } from './write-lines.js';
 
 function lagSeconds(row: ChangeRow): number | null {
-  return row.shipped_at === null ? null : (row.shipped_at - (row.outcome_at ?? row.created_at)) / 1000;
+  // Clocks of two processes (gateway, shipper) may disagree by a few milliseconds: never show a negative lag.
+  return row.shipped_at === null ? null : Math.max(0, row.shipped_at - (row.outcome_at ?? row.created_at)) / 1000;
 }
 
 /** Pure: the table `ferry journal ls` prints. */

@@ -117,6 +117,15 @@ t.test('journal ls, show, export, retry, status and prune from the command line'
   t.match(table.stdout, /^RULE\s+ENABLED\s+PENDING\s+BYTES\s+OLDEST\s+FAILED\s+SHIPPED 1M\s+SHIPPED 1H\s+LAG P50\s+LAG P99\nphotos\s+yes\s+0\s+0 B\s+-\s+1\s+1\s+1\s+/);
   t.match(table.stdout, /\ndocs\s+no \(held\)\s+1\s+/);
 
+  let pid = 0;
+  let seen = 0;
+  const watch = await runCli(['status', '--watch', '0.2', '--json', '-c', file], {
+    onStart: (p) => { pid = p; },
+    onStdout: (c) => { seen += c.toString().split('\n').length - 1; if (seen === 3) process.kill(pid, 'SIGINT'); },
+  });
+  t.equal(watch.code, 0, 'status --watch refreshes until Ctrl-C');
+  t.ok(watch.stdout.trim().split('\n').length >= 3 && watch.stdout.trim().split('\n').every((l) => Array.isArray(JSON.parse(l).rules)));
+
   const csvFile = join(dir, 'out.csv');
   const exp = await ferry('journal', 'export', '--format', 'csv', '--rule', 'photos', '-o', csvFile);
   t.equal(exp.code, 0, exp.stderr);
