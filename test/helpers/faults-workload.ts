@@ -98,25 +98,40 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     return call<T>(client, make);
   };
 
-  const one = async (client: S3Client, current: Current): Promise<void> => {
+  // s3rver is not atomic: two writes of one key at once can leave the bytes of one and the ETag of the other,
+  // which S3 never does. So no two clients touch a key at the same time (one after the other, they do).
+  const busy = new Set<string>();
+  const claim = (n: number): string[] => {
+    const keys = new Set<string>();
+    for (let tries = 0; keys.size < n && tries < 200; tries++) {
+      const k = pickKey();
+      if (!busy.has(k)) keys.add(k);
+    }
+    for (const k of keys) busy.add(k);
+    return [...keys];
+  };
+
+  const one = async (client: S3Client, current: Current, claimed: string[]): Promise<void> => {
     const roll = rnd();
+    claimed.push(...claim(roll >= 0.55 && roll < 0.65 ? 2 + Math.floor(rnd() * 5) : roll >= 0.8 && !o.copyFrom ? 2 : 1));
+    if (claimed.length === 0) return;
     const ack = (op: string, keys: string[]) => result.acks.push({ op, keys, sentAt: current.sentAt, ackAt: Date.now() });
     const Bucket = o.bucket;
     if (roll < 0.4) {
-      const Key = pickKey();
+      const Key = claimed[0]!;
       await step(client, current, 'PutObject', [Key], () => new PutObjectCommand({ Bucket, Key, Body: randomBytes(Math.floor(rnd() * 20_000)),
         ContentType: rnd() < 0.5 ? 'application/octet-stream' : 'text/plain', Metadata: { gen: String(Date.now()) } }));
       ack('PutObject', [Key]);
     } else if (roll < 0.55) {
-      const Key = pickKey();
+      const Key = claimed[0]!;
       await step(client, current, 'DeleteObject', [Key], () => new DeleteObjectCommand({ Bucket, Key }));
       ack('DeleteObject', [Key]);
     } else if (roll < 0.65) {
-      const keys = [...new Set(Array.from({ length: 2 + Math.floor(rnd() * 5) }, pickKey))];
+      const keys = claimed;
       await step(client, current, 'DeleteObjects', keys, () => new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
       ack('DeleteObjects', keys);
     } else if (roll < 0.8) {
-      const Key = pickKey();
+      const Key = claimed[0]!;
       const big = o.bigMultipartEvery !== undefined && ++multiparts % o.bigMultipartEvery === 0;
       const parts = big ? [randomBytes(5 * 1024 * 1024), randomBytes(1000)] : [randomBytes(1 + Math.floor(rnd() * 30_000))];
       const created = await step<{ UploadId?: string }>(client, current, 'CreateMultipartUpload', [Key],
@@ -131,8 +146,9 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
         () => new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, MultipartUpload: { Parts: etags } }));
       ack('CompleteMultipartUpload', [Key]);
     } else {
-      const Key = pickKey();
-      const from = o.copyFrom ? o.copyFrom[Math.floor(rnd() * o.copyFrom.length)]! : pickKey();
+      if (!o.copyFrom && claimed.length < 2) return;
+      const Key = claimed[0]!;
+      const from = o.copyFrom ? o.copyFrom[Math.floor(rnd() * o.copyFrom.length)]! : claimed.at(-1)!;
       await step(client, current, 'CopyObject', [Key], () => new CopyObjectCommand({ Bucket, Key, CopySource: `${Bucket}/${from}` }));
       ack('CopyObject', [Key]);
     }
@@ -143,14 +159,17 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     const current: Current = { op: '', keys: [], sentAt: 0 };
     try {
       while (!o.done()) {
+        const claimed: string[] = [];
         try {
-          await one(client, current);
+          await one(client, current, claimed);
         } catch (err) {
           const e = err as Status & { message?: string };
           const name = e.name ?? e.code ?? 'Error';
           result.errors[`${current.op} ${name}`] = (result.errors[`${current.op} ${name}`] ?? 0) + 1;
           result.failures.push({ op: current.op, keys: current.keys, sentAt: current.sentAt, ackAt: Date.now(), name,
             status: e.$metadata?.httpStatusCode, message: e.message, requestId: e.$metadata?.requestId });
+        } finally {
+          for (const k of claimed) busy.delete(k);
         }
         if (o.pauseMs) await sleep(o.pauseMs);
       }
