@@ -15,6 +15,8 @@ export interface ShipperEvents {
 }
 
 const INTENT_SWEEP_MS = 60_000;
+// How long shipping pauses after the journal refused one of the shipper's writes (disk full, read-only).
+const JOURNAL_PAUSE_MS = 2_000;
 
 /**
  * Ships queued keys to their rule's target: one key at a time, different keys in parallel. Wakes when the
@@ -28,6 +30,7 @@ export class Shipper {
   private scheduled = false;
   private readonly abort = new AbortController();
   private lastSweep = 0;
+  private journalDownUntil = 0;
   private readonly wake = () => this.schedule();
 
   constructor(
@@ -77,6 +80,7 @@ export class Shipper {
   private fill(): void {
     if (!this.running) return;
     const now = Date.now();
+    if (now < this.journalDownUntil) return;
     try {
       if (now - this.lastSweep > INTENT_SWEEP_MS) {
         this.lastSweep = now;
@@ -93,7 +97,9 @@ export class Shipper {
   private launch(entry: QueueEntry): void {
     const id = queueKey(entry);
     this.busy.add(id);
-    const p = this.shipOne(entry).finally(() => {
+    const p = this.shipOne(entry).catch((err: Error) => {
+      this.log.error({ rule: entry.ruleId, bucket: entry.bucket, key: entry.key, err: err.message }, 'shipping a key failed unexpectedly');
+    }).finally(() => {
       this.busy.delete(id);
       this.inflight.delete(p);
       this.schedule();
@@ -105,17 +111,36 @@ export class Shipper {
     const rule = this.rules().get(entry.ruleId);
     const target = rule && this.targets.get(rule.target.region);
     if (!rule || !target) return;
+    let result: CopyResult;
     try {
-      const result = await replicateKey({
+      result = await replicateKey({
         source: this.source, target, sourceBucket: entry.bucket, targetBucket: rule.target.bucket,
         multipartThreshold: this.config.multipartThreshold, partSize: this.config.partSize, signal: this.abort.signal,
       }, entry.key);
-      const now = Date.now();
-      this.journal.queue.shipped(entry, entry.maxSeq, result.targetEtag, result.result, now);
-      this.events.shipped?.(entry, result, now - entry.firstAt);
     } catch (err) {
-      if (this.abort.signal.aborted) return;
-      this.retryLater(entry, err as Error);
+      if (!this.abort.signal.aborted) this.record(entry, () => this.retryLater(entry, err as Error));
+      return;
+    }
+    const now = Date.now();
+    if (this.record(entry, () => this.journal.queue.shipped(entry, entry.maxSeq, result.targetEtag, result.result, now))) {
+      this.events.shipped?.(entry, result, now - entry.firstAt);
+    }
+  }
+
+  /**
+   * Runs one of the shipper's journal writes. If the journal cannot be written (disk full, read-only), the key
+   * stays queued as it was and shipping pauses a while: shipping is idempotent, so it simply ships again later,
+   * and the gateway refuses changes meanwhile. Returns whether the write went through.
+   */
+  private record(entry: QueueEntry, write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (err) {
+      this.journalDownUntil = Date.now() + JOURNAL_PAUSE_MS;
+      this.log.error({ rule: entry.ruleId, bucket: entry.bucket, key: entry.key, err: (err as Error).message },
+        'shipper cannot write the journal; shipping paused');
+      return false;
     }
   }
 
