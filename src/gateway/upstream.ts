@@ -26,6 +26,8 @@ export class Upstream {
     return this.agent.request({
       origin: this.origin, method: method as Dispatcher.HttpMethod, path: signed.path, headers: signed.headers,
       body, signal,
+      // undici closes the connection after a HEAD unless told otherwise; S3 answers HEAD without a body.
+      reset: method === 'HEAD' ? false : undefined,
     });
   }
 

@@ -61,4 +61,8 @@ export const MIGRATIONS: string[] = [
      rows_written INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX changes_shipped ON changes (rule_id, shipped_at) WHERE shipped_at IS NOT NULL;`,
+  // 3: the shipper's "due" query reads keys in (next_attempt_at, first_at) order straight from the index; with only
+  // (state, next_attempt_at) it sorted every ready key on every call (quadratic over a large resync).
+  `DROP INDEX queue_due;
+   CREATE INDEX queue_due ON queue (state, next_attempt_at, first_at);`,
 ];

@@ -16,6 +16,8 @@ export interface QueueEntry {
  */
 export class ShipQueue {
   private readonly stmts;
+  // The shipper asks for due keys after every copy: one prepared statement per number of enabled rules.
+  private readonly dueStmts = new Map<number, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
@@ -45,10 +47,15 @@ export class ShipQueue {
   /** Keys due now for the enabled rules, oldest first, skipping those already in flight. */
   due(enabledRules: string[], now: number, limit: number, busy: Set<string>): QueueEntry[] {
     if (enabledRules.length === 0 || limit <= 0) return [];
-    const marks = enabledRules.map(() => '?').join(',');
-    const rows = this.db.prepare(`SELECT rule_id AS ruleId, bucket, key, max_seq AS maxSeq, first_at AS firstAt, attempts
-      FROM queue WHERE state = 'ready' AND next_attempt_at <= ? AND rule_id IN (${marks})
-      ORDER BY next_attempt_at, first_at LIMIT ?`).all(now, ...enabledRules, limit + busy.size) as QueueEntry[];
+    let stmt = this.dueStmts.get(enabledRules.length);
+    if (!stmt) {
+      const marks = enabledRules.map(() => '?').join(',');
+      stmt = this.db.prepare(`SELECT rule_id AS ruleId, bucket, key, max_seq AS maxSeq, first_at AS firstAt, attempts
+        FROM queue WHERE state = 'ready' AND next_attempt_at <= ? AND rule_id IN (${marks})
+        ORDER BY next_attempt_at, first_at LIMIT ?`);
+      this.dueStmts.set(enabledRules.length, stmt);
+    }
+    const rows = stmt.all(now, ...enabledRules, limit + busy.size) as QueueEntry[];
     return rows.filter((r) => !busy.has(queueKey(r))).slice(0, limit);
   }
 

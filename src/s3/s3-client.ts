@@ -61,6 +61,8 @@ export class RegionClient {
     const signed = signForRegion(this.region, o.method, pathAndQuery, o.headers ?? {});
     const res = await this.pool.request({
       method: o.method as 'GET', path: signed.path, headers: signed.headers, body: o.body ?? null, signal: o.signal,
+      // undici closes the connection after a HEAD unless told otherwise; S3 answers HEAD without a body.
+      reset: o.method === 'HEAD' ? false : undefined,
     });
     const ok = (res.statusCode >= 200 && res.statusCode < 300) || (o.accept ?? []).includes(res.statusCode);
     if (!ok) {
