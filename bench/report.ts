@@ -87,8 +87,9 @@ export function renderTables(all: Record<string, unknown>): string {
   if (r.backfill) {
     const b = r.backfill;
     s += `\n### Backfill (${fmt(b.objects)} objects of ${fmt(b.objectBytes / 1024)} KiB, concurrency ${b.concurrency})\n\n`;
-    s += table(['Tool', 'Wall time s', 'Objects/s'], ['rclone', 'ferry'].map((v) => [v === 'ferry' ? '`ferry resync` + shipper' : '`rclone copy`',
-      fmt(b.median[v]!.seconds, 1), fmt(b.median[v]!.objectsPerSec, 0)]));
+    s += table(['Tool', 'Wall time s', 'Objects/s', 'Tool CPU ms/object', 's3rver CPU ms/object'], ['rclone', 'ferry'].map((v) =>
+      [v === 'ferry' ? '`ferry resync` + shipper' : '`rclone copy`', fmt(b.median[v]!.seconds, 1), fmt(b.median[v]!.objectsPerSec, 0),
+        fmt(b.median[v]!.toolCpuMsPerObject, 2), fmt(b.median[v]!.regionsCpuMsPerObject, 2)]));
     s += `\nrclone time / Ferry time: **${fmt(b.rcloneOverFerry, 2)}**\n`;
   }
   if (r.memory) {

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machine } from './lib/machine.js';
-import { RESULTS } from './lib/paths.js';
+import { RESULTS, scratch } from './lib/paths.js';
 import { settings } from './lib/settings.js';
 import { LoadClient } from './load/client.js';
 import { proxyOverhead } from './cases/proxy-overhead.js';
@@ -13,6 +13,7 @@ import { journalCase } from './cases/journal.js';
 import { goals, renderTables } from './report.js';
 
 const s = settings(process.argv.slice(2));
+if (s.profile) process.env.FERRY_BENCH_PROFILE = scratch('profiles');
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
 const wanted = (name: string) => !s.only || s.only.includes(name);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FERRY_CLI, scratch } from '../lib/paths.js';
 import { interleave } from '../lib/rounds.js';
-import { runToEnd } from '../lib/proc.js';
+import { cpuSeconds, runToEnd } from '../lib/proc.js';
 import type { Settings } from '../lib/settings.js';
 import type { LoadClient } from '../load/client.js';
 import type { Endpoint } from '../load/protocol.js';
@@ -66,6 +66,8 @@ export async function backfill(load: LoadClient, s: Settings, log: (l: string) =
   const source = await startS3rver('backfill-source', ['data']);
   const target = await startS3rver('backfill-target', []);
   const dst: Endpoint = { endpoint: target.endpoint, ...S3RVER_KEY, region: 'us-east-1' };
+  // Both tools are bound by what the two s3rver processes can serve: their CPU per object shows each tool's cost there.
+  const regionPids = () => [...source.pids(), ...target.pids()];
   try {
     const filled = await load.run({ kind: 'populate', target: { endpoint: source.endpoint, ...S3RVER_KEY, region: 'us-east-1' },
       bucket: 'data', prefix: 'obj/', count: b.objects, size: b.size, concurrency: 16 });
@@ -81,11 +83,14 @@ export async function backfill(load: LoadClient, s: Settings, log: (l: string) =
         async run(r) {
           const bucket = `rclone-${r + 2}`;
           await load.run({ kind: 'createBucket', target: dst, bucket });
+          const regions0 = cpuSeconds(regionPids());
           const res = await runToEnd('env', ['-u', 'AWS_CA_BUNDLE', 'rclone', 'copy', 'src:data', `dst:${bucket}`,
             '--transfers', String(b.concurrency), '--checkers', String(b.concurrency), '--retries', '1'], { env });
+          const regionsCpu = cpuSeconds(regionPids()) - regions0;
           if (res.code !== 0) throw new Error(`rclone copy failed (${res.code}): ${res.stderr.slice(-500)}`);
           await check(bucket);
-          return { seconds: res.ms / 1000, objectsPerSec: b.objects / (res.ms / 1000) };
+          return { seconds: res.ms / 1000, objectsPerSec: b.objects / (res.ms / 1000), toolCpuMsPerObject: (res.cpuSeconds * 1000) / b.objects,
+            regionsCpuMsPerObject: (regionsCpu * 1000) / b.objects };
         },
       },
       {
@@ -96,14 +101,19 @@ export async function backfill(load: LoadClient, s: Settings, log: (l: string) =
           const ferry = await startFerryServer({ name: `backfill-${r + 2}`, sourceEndpoint: source.endpoint, targetEndpoint: target.endpoint,
             rule: { sourceBucket: 'data', targetBucket: bucket }, shipper: { enabled: true, concurrency: b.concurrency } });
           try {
+            const regions0 = cpuSeconds(regionPids());
+            const ferry0 = cpuSeconds(ferry.pids());
             const t0 = performance.now();
             const res = await runToEnd(process.execPath, [FERRY_CLI, 'resync', '--rule', 'bench', '--config', ferry.configFile]);
             if (res.code !== 0) throw new Error(`ferry resync failed (${res.code}): ${res.stderr.slice(-500)}`);
             const walked = (performance.now() - t0) / 1000;
             await shipped(ferry.journalPath, b.objects, 600_000);
             const seconds = (performance.now() - t0) / 1000;
+            const toolCpu = res.cpuSeconds + cpuSeconds(ferry.pids()) - ferry0;
+            const regionsCpu = cpuSeconds(regionPids()) - regions0;
             await check(bucket);
-            return { seconds, objectsPerSec: b.objects / seconds, resyncCommandSeconds: walked };
+            return { seconds, objectsPerSec: b.objects / seconds, resyncCommandSeconds: walked,
+              toolCpuMsPerObject: (toolCpu * 1000) / b.objects, regionsCpuMsPerObject: (regionsCpu * 1000) / b.objects };
           } finally {
             await ferry.stop();
           }

@@ -2,7 +2,6 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { interleave, type Variant } from '../lib/rounds.js';
 import { cpuSeconds } from '../lib/proc.js';
-import { TMP } from '../lib/paths.js';
 import type { Settings } from '../lib/settings.js';
 import type { LoadClient } from '../load/client.js';
 import type { Endpoint } from '../load/protocol.js';
@@ -79,8 +78,6 @@ async function measure(load: LoadClient, s: Settings, paths: Path[], log: (l: st
  */
 export async function proxyOverhead(load: LoadClient, s: Settings, log: (l: string) => void): Promise<BackendResult[]> {
   const replica = await startS3rver('proxy-replica', ['bench-replica']);
-  const profiles = join(TMP, 'profiles');
-  mkdirSync(profiles, { recursive: true });
   const results: BackendResult[] = [];
   try {
     for (const backend of ['webdav', 's3rver'] as const) {
@@ -95,7 +92,6 @@ export async function proxyOverhead(load: LoadClient, s: Settings, log: (l: stri
       const ferry = await startFerryServer({
         name: `proxy-${backend}`, sourceEndpoint: store.endpoint, targetEndpoint: replica.endpoint,
         rule: { sourceBucket: BUCKET, targetBucket: 'bench-replica' }, shipper: { enabled: false },
-        nodeFlags: s.profile ? ['--cpu-prof', '--cpu-prof-dir', profiles, '--cpu-prof-name', `ferry-proxy-${backend}.cpuprofile`] : [],
       });
       try {
         const region = 'us-east-1';

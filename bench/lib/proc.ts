@@ -51,18 +51,19 @@ export function start(cmd: string, args: string[], opts: SpawnOptions = {}): Chi
   };
 }
 
-/** Runs a command to completion; resolves with its exit code, output and wall time. */
+/** Runs a command to completion; resolves with its exit code, output, wall time and CPU seconds (sampled). */
 export function runToEnd(cmd: string, args: string[], opts: SpawnOptions & { timeoutMs?: number } = {}):
-  Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  Promise<{ code: number | null; stdout: string; stderr: string; ms: number; cpuSeconds: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 600_000, ...opts });
+    const cpu = trackCpu(child.pid!);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (b: Buffer) => { stdout += b.toString(); });
     child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); });
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
+    child.once('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0, cpuSeconds: cpu.stop() }));
   });
 }
 
@@ -97,6 +98,17 @@ export function cpuSeconds(pids: number[]): number {
     }
   }
   return ticks / TICK;
+}
+
+/** CPU seconds of a short-lived process and its threads, read every 50 ms until `stop` (its last reading). */
+export function trackCpu(pid: number): { stop(): number } {
+  let last = 0;
+  const read = () => {
+    const now = cpuSeconds([pid]);
+    if (now > last) last = now;
+  };
+  const timer = setInterval(read, 50);
+  return { stop() { clearInterval(timer); return last; } };
 }
 
 /** Resident set size now and its peak (VmHWM), in bytes. */

@@ -34,7 +34,7 @@ export function s3Request(pool: Pool, target: Endpoint, method: string, path: st
   const signed = aws4.sign({ host: url.host, path: o.query ? `${path}?${o.query}` : path, method, headers, service: 's3', region: target.region },
     { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey });
   return pool.request({ method: method as Dispatcher.HttpMethod, path: signed.path as string, headers: signed.headers as Record<string, string>,
-    body: o.body ?? null });
+    body: o.body ?? null, reset: method === 'HEAD' ? false : undefined });
 }
 
 /** Reads and drops a body, returning its length. */

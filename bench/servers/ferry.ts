@@ -56,10 +56,15 @@ export function writeFerryConfig(s: FerrySetup): { dir: string; file: string; jo
   return { dir, file, journal };
 }
 
-/** `ferry serve --config` from dist/, as users run it, in its own process. */
+/**
+ * `ferry serve --config` as users run it, in its own process; with FERRY_BENCH_PROFILE set (`--profile`), under
+ * --cpu-prof, writing ferry-<name>.cpuprofile there when it stops.
+ */
 export async function startFerryServer(s: FerrySetup): Promise<FerryServer> {
   const { file, journal } = writeFerryConfig(s);
-  const proc = start(process.execPath, [...(s.nodeFlags ?? []), FERRY_CLI, 'serve', '--config', file],
+  const profiles = process.env.FERRY_BENCH_PROFILE;
+  const prof = profiles ? ['--cpu-prof', '--cpu-prof-dir', profiles, '--cpu-prof-name', `ferry-${s.name}.cpuprofile`] : [];
+  const proc = start(process.execPath, [...prof, ...(s.nodeFlags ?? []), FERRY_CLI, 'serve', '--config', file],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.child.stdout! });
   const endpoint = await Promise.race([
