@@ -8,10 +8,8 @@ import type { ShipperEvents } from '../shipper/shipper.js';
 import { requireDuration } from '../ops/duration.js';
 import { scheduleRetention } from '../ops/retention-schedule.js';
 import { collectStatus } from '../ops/status.js';
-import { startAdminServer } from './admin-server.js';
 import { checkAdminBinding } from './binding.js';
-import { FerryMetrics, bothEvents, type PendingReader } from './metrics.js';
-import { checkReady } from './readiness.js';
+import type { PendingReader } from './metrics.js';
 
 export interface Operations {
   /** The hooks the shipper must be built with (metrics plus the caller's own). */
@@ -44,6 +42,9 @@ export async function startOperations(running: RunningFerry, opts: { log: Logger
   const retention = scheduleRetention(running.journal.db, () => running.config.journal.retention, log);
   const config = running.config;
   if (!config.admin) return { shipperEvents: opts.shipperEvents, stop: () => retention.stop() };
+  // Loaded only when needed: prom-client and the admin server weigh on the start of every CLI command otherwise.
+  const [{ FerryMetrics, bothEvents }, { startAdminServer }, { checkReady }] = await Promise.all([
+    import('./metrics.js'), import('./admin-server.js'), import('./readiness.js')]);
   const metrics = new FerryMetrics(pendingReader(running), config.rules.map((r) => r.id));
   running.context.onRequest = metrics.onRequest;
   running.context.onJournalAppend = metrics.onJournalAppend;
@@ -57,7 +58,9 @@ export async function startOperations(running: RunningFerry, opts: { log: Logger
       async reload() {
         const file = running.config.file;
         if (!file) throw new FerryError('CONFIG_UNREADABLE', 'this Ferry was not started from a configuration file');
-        await running.reload(loadConfig(file));
+        const next = loadConfig(file);
+        checkOperationsConfig(next);
+        await running.reload(next);
         metrics.knowRules(running.config.rules.map((r) => r.id));
         return { reloaded: true, pid: process.pid, rules: running.config.rules.map((r) => ({ id: r.id, enabled: r.enabled })) };
       },

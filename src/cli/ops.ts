@@ -2,14 +2,12 @@ import { Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { toCount, type FilterOptions } from '../ops/filter-options.js';
-import { journalExport } from '../ops/journal-export.js';
-import { journalLs, journalShow } from '../ops/journal-list.js';
-import { journalPrune, journalRetry, journalVerify } from '../ops/journal-maintenance.js';
 import { loadConfigLenient } from '../ops/ops-config.js';
-import { runResync } from '../ops/resync-command.js';
-import { runStatus } from '../ops/status-command.js';
-import { runVerify } from '../ops/verify-command.js';
 import { exitQuietlyOnClosedPipe } from '../ops/write-lines.js';
+
+// Each command's module is imported when the command runs, so `ferry` starts without loading them all.
+const journalList = () => import('../ops/journal-list.js');
+const maintenance = () => import('../ops/journal-maintenance.js');
 
 type WithConfig = { config: string };
 
@@ -37,35 +35,35 @@ export function registerOpsCommands(program: Command): void {
     .option('--json', 'one JSON object per line, as stored')
     .action(async (o: WithConfig & FilterOptions & { limit: string; json?: boolean }) => {
       exitQuietlyOnClosedPipe();
-      await journalLs(loadConfigLenient(o.config), { ...o, limit: toCount(o.limit, '--limit', 100), json: !!o.json });
+      await (await journalList()).journalLs(loadConfigLenient(o.config), { ...o, limit: toCount(o.limit, '--limit', 100), json: !!o.json });
     });
 
   journal.command('show <seq>').description('one row in full, with its shipping history').addOption(configOption())
     .option('--json', 'as one JSON object')
-    .action((seq: string, o: WithConfig & { json?: boolean }) => journalShow(loadConfigLenient(o.config), seq, !!o.json));
+    .action(async (seq: string, o: WithConfig & { json?: boolean }) => (await journalList()).journalShow(loadConfigLenient(o.config), seq, !!o.json));
 
   addFilters(journal.command('export').description('stream matching rows, oldest first, as JSON lines or CSV').addOption(configOption()))
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .action(async (o: WithConfig & FilterOptions & { format: string; output?: string }) => {
       exitQuietlyOnClosedPipe();
-      await journalExport(loadConfigLenient(o.config), o);
+      await (await import('../ops/journal-export.js')).journalExport(loadConfigLenient(o.config), o);
     });
 
   journal.command('retry').description('put failed changes back in the shipping queue').addOption(configOption())
     .option('--rule <id>', 'only this rule')
     .option('--state <state>', 'which changes to retry (failed)', 'failed')
-    .action((o: WithConfig & { rule?: string; state?: string }) => { journalRetry(loadConfigLenient(o.config), o); });
+    .action(async (o: WithConfig & { rule?: string; state?: string }) => { (await maintenance()).journalRetry(loadConfigLenient(o.config), o); });
 
   journal.command('verify').description('walk the hash chain; exit 1 and name the first altered, inserted or missing row')
     .addOption(configOption()).option('--json', 'the report as JSON')
-    .action((o: WithConfig & { json?: boolean }) => { journalVerify(loadConfigLenient(o.config), !!o.json); });
+    .action(async (o: WithConfig & { json?: boolean }) => { (await maintenance()).journalVerify(loadConfigLenient(o.config), !!o.json); });
 
   journal.command('prune').description('delete finished rows older than journal.retention, leaving checkpoints')
     .addOption(configOption())
     .option('--older-than <duration>', 'instead of journal.retention, e.g. 90d')
     .option('--dry-run', 'only count what would be pruned')
-    .action(async (o: WithConfig & { olderThan?: string; dryRun?: boolean }) => { await journalPrune(loadConfigLenient(o.config), o); });
+    .action(async (o: WithConfig & { olderThan?: string; dryRun?: boolean }) => { await (await maintenance()).journalPrune(loadConfigLenient(o.config), o); });
 
   program.command('status').description('replication state per rule: pending, failed, shipped, lag')
     .addOption(configOption())
@@ -74,7 +72,7 @@ export function registerOpsCommands(program: Command): void {
     .action(async (o: WithConfig & { json?: boolean; watch?: string | boolean }) => {
       const watchSeconds = o.watch === undefined ? undefined : o.watch === true ? 2 : Number(o.watch);
       if (watchSeconds !== undefined && !(watchSeconds > 0)) throw new FerryError('OPTION_INVALID', `--watch "${o.watch}" is not a number of seconds`);
-      await runStatus(o.config, { json: !!o.json, watchSeconds });
+      await (await import('../ops/status-command.js')).runStatus(o.config, { json: !!o.json, watchSeconds });
     });
 
   program.command('verify').description("compare a rule's source and target listings; exit 1 on drift")
@@ -83,7 +81,7 @@ export function registerOpsCommands(program: Command): void {
     .option('--json', 'one JSON object per difference, then a summary')
     .action(async (o: WithConfig & { rule: string; json?: boolean }) => {
       exitQuietlyOnClosedPipe();
-      await runVerify(loadConfig(o.config), { rule: o.rule, json: !!o.json });
+      await (await import('../ops/verify-command.js')).runVerify(loadConfig(o.config), { rule: o.rule, json: !!o.json });
     });
 
   program.command('resync').description('journal a resync row for every key that differs; a running Ferry ships them')
@@ -94,7 +92,7 @@ export function registerOpsCommands(program: Command): void {
     .option('--restart', 'ignore where an interrupted resync stopped; walk from the first key')
     .option('--json', 'one JSON object per difference, then a summary')
     .action(async (o: WithConfig & { rule: string; deleteExtra?: boolean; dryRun?: boolean; restart?: boolean; json?: boolean }) => {
-      await runResync(loadConfig(o.config), { rule: o.rule, deleteExtra: !!o.deleteExtra, dryRun: !!o.dryRun,
+      await (await import('../ops/resync-command.js')).runResync(loadConfig(o.config), { rule: o.rule, deleteExtra: !!o.deleteExtra, dryRun: !!o.dryRun,
         restart: !!o.restart, json: !!o.json });
     });
 }

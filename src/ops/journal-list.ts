@@ -52,7 +52,8 @@ export function formatChange(row: ChangeRow, history: ShipAttempt[], held: Reado
     ['client', `${row.access_key_id} from ${row.remote_addr || '-'}`],
     ['origin', row.origin],
     ['state', displayState(row, held)],
-    ['source answer', row.status === null ? '-' : `${row.status} at ${formatTime(row.outcome_at)} UTC, request id ${row.request_id ?? '-'}`],
+    ['source answer', row.origin === 'resync' ? 'none (a resync row: the shipper reads the source state)'
+      : row.status === null ? '-' : `${row.status} at ${formatTime(row.outcome_at)} UTC, request id ${row.request_id ?? '-'}`],
     ['etag', row.etag ?? '-'],
     ['size', row.size === null ? '-' : `${row.size} (${formatBytes(row.size)})`],
     ['version id', row.version_id ?? '-'],

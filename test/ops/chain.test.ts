@@ -153,4 +153,13 @@ t.test('the chain verifies across pruning, and new rows chain on', async (t) => 
 
   journal.db.prepare('DELETE FROM changes WHERE seq = 105').run();
   t.match(verifyJournalChain(journal.db).problems, [{ kind: 'missing', seq: 105 }], 'a deletion is still caught after pruning');
+
+  // Retention must not launder tampering: pruning over a deleted or altered row stops and says so.
+  journal.db.prepare("UPDATE changes SET state = 'shipped'").run();
+  const before = journal.db.prepare('SELECT count(*) FROM changes').pluck().get();
+  await t.rejects(pruneJournal(journal.db, cutoff), { code: 'JOURNAL_TAMPERED', message: /pruning stopped at seq 106: row 105 is missing and no checkpoint explains it/ });
+  t.equal(journal.db.prepare('SELECT count(*) FROM changes').pluck().get(), before, 'the batch that met the gap was rolled back');
+  journal.db.prepare("UPDATE changes SET key = 'rewritten' WHERE seq = 103").run();
+  await t.rejects(pruneJournal(journal.db, cutoff), { code: 'JOURNAL_TAMPERED', message: /seq 103: row 103 does not match the chain/ });
+  t.equal(journal.db.prepare('SELECT min(seq) FROM changes').pluck().get(), 101, 'nothing from the altered row on was pruned');
 });
