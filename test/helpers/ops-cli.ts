@@ -33,7 +33,10 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; keepStdo
   onStdout?: (chunk: Buffer) => void } = {}): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npx tsc -p . first`);
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through env(1) without the test runner's NODE_OPTIONS (its process-info hook would follow the CLI and weigh on
+  // its memory): the CLI runs as an operator runs it. env execs node, so the pid is the CLI's own.
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, CLI, ...args],
+    { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let peak = 0;

@@ -50,7 +50,9 @@ t.test(`an export of ${ROWS} rows streams in constant memory`, async (t) => {
   const growth = (full.peakRssKb - small.peakRssKb) / 1024;
   t.comment(`jsonl to a pipe: ${ROWS} rows in ${full.ms} ms (${Math.round(ROWS / (full.ms / 1000))} rows/s), ` +
     `peak RSS ${(full.peakRssKb / 1024).toFixed(0)} MiB vs ${(small.peakRssKb / 1024).toFixed(0)} MiB for 10 rows`);
-  t.ok(growth < 32, `peak RSS grows by ${growth.toFixed(1)} MiB for ${ROWS} rows (~45 MB of output)`);
+  // Holding the rows would cost well over 100 MB (45 MB of text, and an object per row); streaming costs only the
+  // heap's headroom before collections, which does not grow with the count (1,000,000 rows peak no higher).
+  t.ok(growth < 40, `peak RSS grows by ${growth.toFixed(1)} MiB for ${ROWS} rows (~45 MB of output)`);
 
   const out = join(dir, 'export.csv');
   const csv = await runCli(['journal', 'export', '--format', 'csv', '-o', out, '-c', file]);
@@ -60,7 +62,7 @@ t.test(`an export of ${ROWS} rows streams in constant memory`, async (t) => {
   t.match(lines.first, /^seq,created_at,rule_id,/);
   t.match(lines.last, new RegExp(`^${ROWS},\\d+,photos,PutObject,photos,photos/2026/00099999/x+,AKIATEST,`));
   t.comment(`csv to a file (write stream, drained): ${csv.ms} ms, peak RSS ${(csv.peakRssKb / 1024).toFixed(0)} MiB`);
-  t.ok((csv.peakRssKb - small.peakRssKb) / 1024 < 32, 'writing a file respects backpressure');
+  t.ok((csv.peakRssKb - small.peakRssKb) / 1024 < 40, 'writing a file respects backpressure');
 
   // A reader that stops early (`| head -1`) ends the export quietly.
   const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" journal export -c "${file}" | head -n 1; echo "status \${PIPESTATUS[0]}" >&2`],
