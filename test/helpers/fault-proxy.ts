@@ -30,6 +30,8 @@ export class FaultProxy {
   injected = 0;
   /** `METHOD url` of every request received, in order (faulted ones too). */
   readonly log: string[] = [];
+  /** Each forwarded request's body: bytes received from the client, and whether it arrived whole. */
+  readonly bodies: Array<{ request: string; received: number; ended: boolean }> = [];
   private server!: Server;
   endpoint = '';
 
@@ -64,6 +66,10 @@ export class FaultProxy {
       return;
     }
     this.forwarded++;
+    const body = { request: `${req.method} ${req.url}`, received: 0, ended: false };
+    this.bodies.push(body);
+    req.on('data', (c: Buffer) => { body.received += c.length; });
+    req.on('end', () => { body.ended = true; });
     const out = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
       const pass = () => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
