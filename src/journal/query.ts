@@ -49,6 +49,7 @@ export interface ChangeFilter {
   until?: number;
 }
 
+/** Whether a command-line word is one of STATE_FILTERS. */
 export function isStateFilter(s: string): s is StateFilter {
   return (STATE_FILTERS as readonly string[]).includes(s);
 }
@@ -105,6 +106,7 @@ export function iterateChangeTuples(db: Database.Database, f: ChangeFilter, held
   return db.prepare(`SELECT ${CHANGE_COLUMNS.join(', ')} FROM changes ${where} ORDER BY seq`).raw().iterate(...params) as IterableIterator<unknown[]>;
 }
 
+/** One row by seq, or JOURNAL_ROW_NOT_FOUND (never written, or pruned). */
 export function getChange(db: Database.Database, seq: number): ChangeRow {
   const row = db.prepare(`SELECT ${CHANGE_COLUMNS.join(', ')} FROM changes WHERE seq = ?`).get(seq) as ChangeRow | undefined;
   if (!row) {

@@ -50,6 +50,7 @@ export function heldRuleIds(config: FerryConfig): string[] {
   return config.rules.filter((r) => !r.enabled).map((r) => r.id);
 }
 
+/** The rule with this id, or RULE_NOT_FOUND. */
 export function ruleOf(config: FerryConfig, id: string): RuleConfig {
   return requireRule(config.rules, id);
 }

@@ -13,6 +13,7 @@ export interface RuleEnds {
   close(): Promise<void>;
 }
 
+/** Clients for a rule's two regions (few connections: a walk lists one page at a time per side). */
 export function ruleEnds(config: FerryConfig, ruleId: string): RuleEnds {
   const rule = ruleOf(config, ruleId);
   const region = (name: string) => {
@@ -39,10 +40,12 @@ export interface DriftCounts {
   different: number;
 }
 
+/** Counts of a walk that has not started. */
 export function emptyCounts(): DriftCounts {
   return { walked: 0, same: 0, missing: 0, extra: 0, different: 0 };
 }
 
+/** Adds one merged key to the counts. */
 export function countEntry(c: DriftCounts, d: DiffEntry): void {
   c.walked++;
   c[d.kind]++;
