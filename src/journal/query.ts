@@ -1,17 +1,9 @@
 import type Database from 'better-sqlite3';
 import { FerryError } from '../errors/ferry-error.js';
+import type { ImmutableFields } from './hash-chain.js';
 
-/** One row of `changes`, as stored. Times are milliseconds since the epoch. */
-export interface ChangeRow {
-  seq: number;
-  created_at: number;
-  rule_id: string;
-  operation: string;
-  bucket: string;
-  key: string;
-  access_key_id: string;
-  remote_addr: string;
-  origin: string;
+/** One row of `changes`, as stored: the chained fields, then outcome and shipping. Times are ms since the epoch. */
+export interface ChangeRow extends ImmutableFields {
   hash: string;
   state: string;
   request_id: string | null;
