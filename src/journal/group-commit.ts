@@ -13,7 +13,7 @@ export interface GroupCommitOptions {
  * batch waits for its sync, the next batch commits and shares the next sync.
  */
 export class GroupCommit {
-  private pending: Array<{ run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private pending: Array<{ run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void; sync: boolean }> = [];
   private scheduled = false;
 
   private readonly maxBatch: number;
@@ -22,9 +22,13 @@ export class GroupCommit {
     this.maxBatch = opts.maxBatch ?? Infinity;
   }
 
-  submit<T>(run: () => T): Promise<T> {
+  /**
+   * Queues a write for the next commit. With `sync` false the write needs no sync of its own: its promise
+   * settles at commit, and it reaches the disk with the next synced commit (or the journal's background sync).
+   */
+  submit<T>(run: () => T, sync = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ run, resolve: resolve as (v: unknown) => void, reject, sync });
       this.schedule();
     });
   }
@@ -58,7 +62,7 @@ export class GroupCommit {
       batch.forEach((item, i) => item.resolve(results[i]));
       this.opts.afterCommit?.();
     };
-    if (!this.opts.durable) settle();
+    if (!this.opts.durable || !batch.some((item) => item.sync)) settle();
     else this.opts.durable().then(settle, (err: unknown) => { for (const item of batch) item.reject(err); });
   }
 }

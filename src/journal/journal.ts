@@ -150,13 +150,18 @@ export class Journal extends EventEmitter {
     }
   }
 
-  /** Durably records what the source answered; applied changes join the shipping queue in the same commit. */
+  /**
+   * Records what the source answered; applied changes join the shipping queue in the same commit. Resolves at
+   * commit, without a sync of its own: the intent already made the change durable, and the outcome reaches the
+   * disk with the next synced commit or within BACKGROUND_SYNC_MS (lost in a power cut, it leaves the intent,
+   * which the shipper settles from the source's state).
+   */
   async recordOutcomes(outcomes: OutcomeInput[]): Promise<void> {
     try {
       await this.group.submit(() => {
         const now = Date.now();
         for (const o of outcomes) this.applyOutcome(o, now);
-      });
+      }, false);
     } catch (err) {
       throw unavailable(err);
     }

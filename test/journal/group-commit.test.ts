@@ -72,6 +72,19 @@ t.test('a failed sync rejects its batch; a failed commit rejects its batch and n
   t.equal(await group.submit(() => 3), 3);
 });
 
+t.test('writes that need no sync of their own settle at commit, unless they share it with one that does', async (t) => {
+  const f = fake();
+  const outcome = f.group.submit(() => 'outcome', false);
+  await turn();
+  t.equal(await outcome, 'outcome', 'settled without a sync');
+  t.equal(f.syncs.length, 0, 'and none was asked for');
+  const both = Promise.all([f.group.submit(() => 'intent'), f.group.submit(() => 'outcome', false)]);
+  await turn();
+  t.equal(f.syncs.length, 1, 'a batch with one synced write syncs once');
+  f.syncs[0]!();
+  t.same(await both, ['intent', 'outcome']);
+});
+
 t.test('maxBatch 1 commits each write alone (the one-transaction-per-append baseline)', async (t) => {
   const f = fake({ maxBatch: 1 });
   const all = Promise.all([f.write('a'), f.write('b'), f.write('c')]);
