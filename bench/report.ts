@@ -53,7 +53,7 @@ function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n';
 }
 
-const NAMES: Record<string, string> = { direct: 'direct', nginx: 'nginx proxy', ferry: 'Ferry' };
+const NAMES: Record<string, string> = { direct: 'direct', nginx: 'nginx proxy', node: 'bare Node proxy', ferry: 'Ferry' };
 const CASES: Record<string, string> = { put4k: '4 KiB PUT, c=16', get4k: '4 KiB GET, c=16', putBig: 'large PUT', getBig: 'large GET' };
 
 /** The run as Markdown tables (what the README's Performance section shows). */
@@ -66,12 +66,13 @@ export function renderTables(all: Record<string, unknown>): string {
     for (const b of r.proxy) {
       for (const [key, metric] of Object.entries(b.metrics)) {
         const big = metric.figure === 'mbPerSec';
-        for (const v of ['direct', 'nginx', 'ferry']) {
+        for (const v of ['direct', 'nginx', 'node', 'ferry']) {
           const x = metric.median[v]!;
           rows.push([b.backend, CASES[key]!, NAMES[v]!, big ? `${fmt(x.mbPerSec, 0)} MB/s` : `${fmt(x.opsPerSec, 0)} ops/s`,
             big ? `${fmt(x.seconds, 2)} s` : fmt(x.p50, 2), big ? '' : fmt(x.p99, 2),
             v === 'direct' ? '' : big ? `${fmt(x.proxyCpuMsPerGiB, 0)} ms/GiB` : `${fmt(x.proxyCpuMsPerOp, 3)} ms/op`,
-            v === 'ferry' ? `**${fmt(metric.ferryVsNginx, 2)}x**` : v === 'nginx' ? '1.00x' : `${fmt(1 / metric.nginxVsDirect, 2)}x`]);
+            v === 'ferry' ? `**${fmt(metric.ferryVsNginx, 2)}x**` : v === 'nginx' ? '1.00x'
+              : v === 'node' ? `${fmt(metric.nodeVsNginx, 2)}x` : `${fmt(1 / metric.nginxVsDirect, 2)}x`]);
         }
       }
     }

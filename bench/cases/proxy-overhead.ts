@@ -6,6 +6,7 @@ import type { Settings } from '../lib/settings.js';
 import type { LoadClient } from '../load/client.js';
 import type { Endpoint } from '../load/protocol.js';
 import { startNginxProxy, startWebdavStore } from '../servers/nginx.js';
+import { startNodeProxy } from '../servers/node-proxy.js';
 import { startS3rver } from '../servers/s3rver.js';
 import { FERRY_CLIENT, S3RVER_KEY, startFerryServer } from '../servers/ferry.js';
 import { medians, ratio, type Figures } from './summarize.js';
@@ -15,7 +16,7 @@ const SMALL = 4096;
 const KEYS = 1000;
 
 interface Path {
-  name: 'direct' | 'nginx' | 'ferry';
+  name: 'direct' | 'nginx' | 'node' | 'ferry';
   target: Endpoint;
   /** Processes whose CPU time is the proxy's cost (none for direct). */
   pids(): number[];
@@ -28,6 +29,9 @@ export interface MetricResult {
   ferryVsNginx: number;
   ferryVsDirect: number;
   nginxVsDirect: number;
+  /** Ferry against a bare Node proxy: what authentication, journaling and re-signing cost. */
+  ferryVsNode: number;
+  nodeVsNginx: number;
 }
 
 export interface BackendResult {
@@ -38,7 +42,8 @@ export interface BackendResult {
 
 function metric(rounds: Record<string, Figures[]>, figure: string): MetricResult {
   return { figure, rounds, median: medians(rounds), ferryVsNginx: ratio(rounds, 'ferry', 'nginx', figure),
-    ferryVsDirect: ratio(rounds, 'ferry', 'direct', figure), nginxVsDirect: ratio(rounds, 'nginx', 'direct', figure) };
+    ferryVsDirect: ratio(rounds, 'ferry', 'direct', figure), nginxVsDirect: ratio(rounds, 'nginx', 'direct', figure),
+    ferryVsNode: ratio(rounds, 'ferry', 'node', figure), nodeVsNginx: ratio(rounds, 'node', 'nginx', figure) };
 }
 
 /** Runs the four measurements, each interleaved direct / nginx / ferry, against one backend. */
@@ -72,8 +77,8 @@ async function measure(load: LoadClient, s: Settings, paths: Path[], log: (l: st
 }
 
 /**
- * Proxy overhead: the same load directly against a backend, through nginx as a plain reverse proxy, and
- * through Ferry (authentication and journaling on: a rule covers the bucket; its shipper is off so only the
+ * Proxy overhead: the same load directly against a backend, through nginx as a plain reverse proxy, through a
+ * bare Node proxy (for reference: the runtime's own cost), and through Ferry (authentication and journaling on: a rule covers the bucket; its shipper is off so only the
  * request path is measured). Backends: nginx WebDAV (fast) and s3rver (a real S3 API).
  */
 export async function proxyOverhead(load: LoadClient, s: Settings, log: (l: string) => void): Promise<BackendResult[]> {
@@ -89,6 +94,7 @@ export async function proxyOverhead(load: LoadClient, s: Settings, log: (l: stri
       }
       const port = Number(new URL(store.endpoint).port);
       const nginx = await startNginxProxy(`proxy-${backend}`, port);
+      const node = await startNodeProxy(store.endpoint);
       const ferry = await startFerryServer({
         name: `proxy-${backend}`, sourceEndpoint: store.endpoint, targetEndpoint: replica.endpoint,
         rule: { sourceBucket: BUCKET, targetBucket: 'bench-replica' }, shipper: { enabled: false },
@@ -98,6 +104,7 @@ export async function proxyOverhead(load: LoadClient, s: Settings, log: (l: stri
         const paths: Path[] = [
           { name: 'direct', target: { endpoint: store.endpoint, ...S3RVER_KEY, region }, pids: () => [] },
           { name: 'nginx', target: { endpoint: nginx.endpoint, ...S3RVER_KEY, region }, pids: () => nginx.pids() },
+          { name: 'node', target: { endpoint: node.endpoint, ...S3RVER_KEY, region }, pids: () => node.pids() },
           { name: 'ferry', target: { endpoint: ferry.endpoint, ...FERRY_CLIENT, region }, pids: () => ferry.pids() },
         ];
         results.push({
@@ -108,6 +115,7 @@ export async function proxyOverhead(load: LoadClient, s: Settings, log: (l: stri
         });
       } finally {
         await ferry.stop();
+        await node.stop();
         await nginx.stop();
         await store.stop();
       }
