@@ -171,10 +171,11 @@ export function createHandler(ctx: GatewayContext) {
         if (needsResponseBody(c.operation, up.statusCode)) buffered = await readBounded(up.body, RESPONSE_XML_LIMIT);
         const outcomes = collectOutcomes(c.operation, seqs, intents.map((i) => i.key), up, buffered, quiet,
           decoded ? length : Number(req.headers['content-length'] ?? 0));
-        // I1 holds already: the intent was durable before the source saw the change. The outcome rides the next
-        // group commit instead of delaying the answer by a sync of its own; if it is lost (crash, full disk), the
-        // intent stays and the shipper's intent sweep settles the key from the source's state.
-        ctx.journal.recordOutcomes(outcomes).catch((err: unknown) => {
+        // The outcome is committed before the answer leaves (it survives a crash of the process); it needs no
+        // sync of its own, since the intent already made the change durable: lost in a power cut, it leaves the
+        // intent, which the shipper settles from the source's state. A journal that fails here does not undo a
+        // change the source made: the answer goes out and the intent sweep settles the key.
+        await ctx.journal.recordOutcomes(outcomes).catch((err: unknown) => {
           ctx.log.error({ err: (err as Error).message, requestId }, 'journal outcome not recorded');
         });
         seqs = [];
