@@ -33,10 +33,32 @@ function isAwsChunked(auth: AuthResult): boolean {
   return auth.payload.kind === 'streaming-signed' || auth.payload.kind === 'streaming-unsigned-trailer';
 }
 
-/** Checks what needs no network: the credential's bucket scope and S3's key limits. */
-function checkRequest(c: Classified, auth: AuthResult, ctx: GatewayContext): void {
+/**
+ * The bucket an `x-amz-copy-source` reads from (`bucket/key` or `/bucket/key`, URL-encoded; an access point
+ * ARN comes back whole, so it matches no bucket name), or undefined when the request copies nothing.
+ */
+function copySourceBucket(headers: IncomingMessage['headers']): string | undefined {
+  const value = headers['x-amz-copy-source'];
+  const source = Array.isArray(value) ? value[0] : value;
+  if (source === undefined) return undefined;
+  const path = source.startsWith('/') ? source.slice(1) : source;
+  const slash = path.indexOf('/');
+  try {
+    return decodeURIComponent(slash === -1 ? path : path.slice(0, slash));
+  } catch {
+    return path;
+  }
+}
+
+/** Checks what needs no network: the credential's bucket scope (copy sources included) and S3's key limits. */
+function checkRequest(c: Classified, auth: AuthResult, ctx: GatewayContext, headers: IncomingMessage['headers']): void {
   const allowed = ctx.credentials.get(auth.accessKeyId)?.buckets;
   if (allowed && c.bucket !== undefined && !allowed.includes(c.bucket)) throw new S3Error('AccessDenied');
+  if (allowed) {
+    // Ferry reads the copy source with its own credentials: a scoped client must not copy out of other buckets.
+    const copyFrom = copySourceBucket(headers);
+    if (copyFrom !== undefined && !allowed.includes(copyFrom)) throw new S3Error('AccessDenied');
+  }
   if (allowed && c.bucket === undefined && c.operation !== 'ListBuckets') throw new S3Error('AccessDenied');
   if (c.key !== undefined && Buffer.byteLength(c.key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
   if (c.key !== undefined && c.key.includes('\uFFFD')) throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
@@ -97,7 +119,7 @@ export function createHandler(ctx: GatewayContext) {
       const auth = authenticate({ method, rawPath, rawQuery, headers: req.headers },
         (id) => ctx.credentials.get(id), new Date());
       rec.accessKeyId = auth.accessKeyId;
-      checkRequest(c, auth, ctx);
+      checkRequest(c, auth, ctx, req.headers);
       if (expectContinue) res.writeContinue();
 
       const decoder: Transform | null = hasBody(req) ? createBodyDecoder(auth, req.headers) : null;
