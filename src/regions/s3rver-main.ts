@@ -4,8 +4,15 @@
  */
 // @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver';
+// @ts-expect-error s3rver ships no type declarations
+import AWSAccount from 's3rver/lib/models/account.js';
 
 const [dir, portArg, ...buckets] = process.argv.slice(2);
+// Credentials besides S3RVER:S3RVER (`id:secret,...`), so a test can give a region a secret of its own.
+for (const pair of (process.env.FERRY_S3RVER_KEYS ?? '').split(',').filter(Boolean)) {
+  const i = pair.indexOf(':');
+  (AWSAccount as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } }).DUMMY_ACCOUNT.createKeyPair(pair.slice(0, i), pair.slice(i + 1));
+}
 const server = new S3rver({
   address: '127.0.0.1',
   port: Number(portArg ?? 0),
