@@ -36,6 +36,8 @@ t.test('bad input is refused, never forwarded, never journaled', async (t) => {
   const table: string[] = [];
   for (const c of BAD_INPUTS) {
     await direct.send(new PutObjectCommand({ Bucket: 'photos', Key: 'victim.bin', Body: 'the old bytes' }));
+    // s3rver answers a PUT before its bytes are on disk: wait until it serves them.
+    await waitFor(async () => (await storedObject(direct, 'photos', 'victim.bin'))?.md5 === md5('the old bytes'), 5_000, 'the victim');
     const before = { forwarded: proxy.forwarded, rows: rows().length };
     const reply = await sendRaw(port, await c.build(port), 5_000, c.halfClose);
     // The outcome rides the next group commit: give an intent a moment to be settled.
