@@ -42,9 +42,11 @@ t.test(`the target region down for ${OUTAGE_MS / 1000} s mid-workload (seed ${se
 
   let stop = false;
   const work = runWorkload({ endpoint: ferry.endpoint, bucket: 'photos', keys: 200, clients: 8, random: seeded(seed),
-    retry: false, done: () => stop, pauseMs: 20, copyFrom });
+    retry: false, done: () => stop, pauseMs: 50, copyFrom });
   await sleep(5_000);
   const port = regions.target.port;
+  // Killed, not asked to stop: a graceful stop waits for the shipper's busy keep-alive connections to go idle.
+  regions.target.child.kill('SIGKILL');
   await regions.target.stop();
   phase = 'outage';
   await sleep(OUTAGE_MS);
