@@ -2,18 +2,8 @@ import { FerryError } from '../errors/ferry-error.js';
 import { STATE_FILTERS, isStateFilter, type ChangeFilter } from '../journal/query.js';
 import { parseTimeArg } from './duration.js';
 
-/** The journal filters as the command line gives them (strings). */
-export interface FilterOptions {
-  rule?: string;
-  bucket?: string;
-  key?: string;
-  prefix?: string;
-  op?: string;
-  client?: string;
-  state?: string;
-  since?: string;
-  until?: string;
-}
+/** The journal filters as the command line gives them: the same names as ChangeFilter, every value a string. */
+export type FilterOptions = { [K in keyof ChangeFilter]?: string };
 
 /** Pure: command-line filters to a query filter; a bad state or time is an OPTION_INVALID error. */
 export function toChangeFilter(o: FilterOptions, now: number): ChangeFilter {
