@@ -97,7 +97,9 @@ export class Journal extends EventEmitter {
     };
     this.queue = new ShipQueue(this.db);
     const wal = this.wal;
-    this.group = new GroupCommit((work) => this.db.transaction(work).immediate(), {
+    // One transaction wrapper for every group commit (better-sqlite3 builds four functions per transaction()).
+    const commit = this.db.transaction((work: () => void) => work()).immediate;
+    this.group = new GroupCommit((work) => commit(work), {
       afterCommit: () => this.emit('commit'), maxBatch: opts.groupCommit === false ? 1 : undefined, durable: wal && (() => wal.durable()),
     });
   }
