@@ -38,10 +38,9 @@ export function goals(all: Record<string, unknown>): Goal[] {
     const peak = r.memory.median.big!.peakMB!;
     out.push({ goal: 'peak memory for the large object (MB)', figure: peak, target: '< 200', met: peak < 200 });
   }
-  const j16 = r.journal?.byWriters.find((w) => w.writers === 16);
-  if (j16) {
-    const x = j16.median.group!.appendsPerSec!;
-    out.push({ goal: 'durable journal appends/s, group commit, 16 writers', figure: x, target: '>= 10000', met: x >= 10_000 });
+  for (const w of r.journal?.byWriters.filter((x) => x.writers > 1) ?? []) {
+    const x = w.median.group!.appendsPerSec!;
+    out.push({ goal: `durable journal appends/s, group commit, ${w.writers} writers`, figure: x, target: '>= 10000', met: x >= 10_000 });
   }
   return out;
 }
@@ -102,7 +101,7 @@ export function renderTables(all: Record<string, unknown>): string {
     s += `\nlarge / small peak: **${fmt(mm.bigOverSmall, 2)}**\n`;
   }
   if (r.journal) {
-    s += `\n### Journal (durable appends, WAL + synchronous=FULL)\n\n`;
+    s += `\n### Journal (durable appends: each resolves once its commit is fsynced)\n\n`;
     s += table(['Writers', 'Group commit appends/s', 'p99 ms', 'One txn per append appends/s', 'p99 ms', 'Ratio'], r.journal.byWriters.map((w) =>
       [String(w.writers), fmt(w.median.group!.appendsPerSec), fmt(w.median.group!.p99Ms, 2), fmt(w.median.single!.appendsPerSec),
         fmt(w.median.single!.p99Ms, 2), `${fmt(w.groupOverSingle, 1)}x`]));

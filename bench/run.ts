@@ -39,7 +39,10 @@ try {
 results.goals = goals(results);
 results.durationSeconds = Math.round((Date.now() - started) / 1000);
 mkdirSync(RESULTS, { recursive: true });
-const file = join(RESULTS, s.only || s.quick ? `latest-${s.quick ? 'quick' : 'partial'}.json` : 'latest.json');
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(renderTables(results));
-process.stdout.write(`\nwritten ${file}\n`);
+// A full run is the reference (latest.json, and latest.md with its tables); quick and partial runs go beside it.
+const name = s.only || s.quick ? `latest-${s.quick ? 'quick' : 'partial'}` : 'latest';
+const tables = renderTables(results);
+writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(RESULTS, `${name}.md`), `Run of ${results.startedAt} (${results.mode}, ${results.durationSeconds} s): \`${results.command}\`\n${tables}`);
+process.stdout.write(tables);
+process.stdout.write(`\nwritten ${join(RESULTS, `${name}.json`)} and .md\n`);
