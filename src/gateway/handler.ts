@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { S3Error, toS3Error } from '../errors/s3-error.js';
 import { classify, type Classified } from '../s3/classify.js';
 import { objectPath } from '../s3/sign-request.js';
+import { discard } from '../s3/s3-client.js';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import { createBodyDecoder } from '../auth/create-body-decoder.js';
 import { stripAuthQuery } from '../auth/presign-query.js';
@@ -190,7 +191,9 @@ export function createHandler(ctx: GatewayContext) {
         seqs = [];
       }
       if (seqs.length) {
-        if (needsResponseBody(c.operation, up.statusCode)) buffered = await readBounded(up.body, RESPONSE_XML_LIMIT);
+        if (needsResponseBody(c.operation, up.statusCode)) {
+          buffered = await readBounded(up.body, RESPONSE_XML_LIMIT).catch((err: unknown) => { discard(up.body); throw err; });
+        }
         const outcomes = collectOutcomes(c.operation, seqs, intents.map((i) => i.key), up, buffered, quiet,
           decoded ? length : Number(req.headers['content-length'] ?? 0));
         // The outcome is committed before the answer leaves (it survives a crash of the process); it needs no
