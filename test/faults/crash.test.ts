@@ -56,7 +56,7 @@ t.test(`SIGKILL ${KILLS} times under a mixed workload (seed ${seed})`, async (t)
   const counts = journalCounts(journalPath);
   const acked = result.acks.reduce((n, a) => n + a.keys.length, 0);
   t.ok(kills >= 20, `${kills} kills survived`);
-  t.ok(result.acks.length > 200, `${result.acks.length} requests acknowledged (${acked} key changes)`);
+  t.ok(result.acks.length > 50, `${result.acks.length} requests acknowledged (${acked} key changes)`);
   t.same(lost, [], 'every acknowledged change has its journal row');
   t.equal(counts.byState.failed ?? 0, 0, 'no change failed');
 
