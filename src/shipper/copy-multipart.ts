@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CopyTarget } from './copy-object.js';
 import { SourceChangedError, getUnchanged } from './copy-object.js';
 import { header } from '../s3/s3-client.js';
-import { md5OfEtag, type ObjectState } from './object-state.js';
+import { type ObjectState } from './object-state.js';
 import { parseXml } from '../s3/xml.js';
 
 /** Reads one part of the source into `into` (reused across parts, so a copy holds one part buffer). */
@@ -46,7 +46,7 @@ export async function copyMultipart(t: CopyTarget, key: string, src: ObjectState
       res.body.resume();
       parts.push(`<Part><PartNumber>${n}</PartNumber><ETag>${header(res.headers, 'etag') ?? ''}</ETag></Part>`);
     }
-    const md5 = md5OfEtag(src.etag);
+    const md5 = src.md5;
     if (md5 !== undefined && whole.digest('hex') !== md5) throw new SourceChangedError(key, true);
     const body = `<CompleteMultipartUpload>${parts.join('')}</CompleteMultipartUpload>`;
     const done = await t.target.sendText({ op: 'CompleteMultipartUpload', method: 'POST', bucket: t.targetBucket, key,

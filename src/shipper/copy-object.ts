@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { RegionClient, S3Response } from '../s3/s3-client.js';
 import { discard, header } from '../s3/s3-client.js';
 import { HashHoldBack } from '../util/verified-stream.js';
-import { md5OfEtag, objectState, parseTagging, sameMetadata, sameTags, taggingXml, type ObjectState, type TagSet } from './object-state.js';
+import { objectState, parseTagging, sameMetadata, sameTags, taggingXml, type ObjectState, type TagSet } from './object-state.js';
 import { copyMultipart } from './copy-multipart.js';
 
 /**
@@ -75,7 +75,7 @@ export async function getUnchanged(t: CopyTarget, key: string, src: ObjectState,
 /** Streams a whole object; the target gets Content-MD5 and never the last bytes unless they hash right. */
 async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<void> {
   const get = await getUnchanged(t, key, src);
-  const md5 = md5OfEtag(src.etag);
+  const md5 = src.md5;
   const verify = new HashHoldBack((hex, bytes) =>
     bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key, true) : null);
   const headers: Record<string, string> = { ...src.metadata, 'content-length': String(src.size) };

@@ -10,6 +10,8 @@ export interface ObjectState {
   etag: string;
   size: number;
   metadata: Record<string, string>;
+  /** The MD5 of the bytes, when the ETag is one (single-part upload, no SSE-KMS or SSE-C). */
+  md5?: string;
 }
 
 function first(v: string | string[] | undefined): string | undefined {
@@ -24,7 +26,11 @@ export function objectState(headers: IncomingHttpHeaders): ObjectState {
     if (v === undefined) continue;
     if (COPIED_HEADERS.includes(name) || name.startsWith('x-amz-meta-')) metadata[name] = v;
   }
-  return { etag: first(headers.etag) ?? '', size: Number(first(headers['content-length']) ?? 0), metadata };
+  const etag = first(headers.etag) ?? '';
+  // With SSE-KMS or SSE-C, S3's ETag is not the MD5 of the bytes, whatever it looks like.
+  const sse = first(headers['x-amz-server-side-encryption']) ?? '';
+  const opaque = sse.startsWith('aws:kms') || headers['x-amz-server-side-encryption-customer-algorithm'] !== undefined;
+  return { etag, size: Number(first(headers['content-length']) ?? 0), metadata, md5: opaque ? undefined : md5OfEtag(etag) };
 }
 
 export function sameMetadata(a: Record<string, string>, b: Record<string, string>): boolean {

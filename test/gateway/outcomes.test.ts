@@ -39,3 +39,12 @@ t.test('intents only for keys a rule covers, one per key', async (t) => {
   t.same(planIntents({ operation: 'GetObject', bucket: 'b', key: 'p/1', changesObject: false }, ['p/1'], rules, who), []);
   t.same(planIntents({ ...c, bucket: 'other' }, ['p/1'], rules, who), []);
 });
+
+t.test('an ETag is taken for the MD5 of the bytes only where S3 makes it one', async (t) => {
+  const { objectState } = await import('../../src/shipper/object-state.js');
+  const etag = '"9e107d9d372bb6826bd81d3542a419d6"';
+  t.equal(objectState({ etag, 'content-length': '3' }).md5, '9e107d9d372bb6826bd81d3542a419d6');
+  t.equal(objectState({ etag, 'x-amz-server-side-encryption': 'aws:kms' }).md5, undefined, 'SSE-KMS');
+  t.equal(objectState({ etag, 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }).md5, undefined, 'SSE-C');
+  t.equal(objectState({ etag: '"9e107d9d372bb6826bd81d3542a419d6-3"' }).md5, undefined, 'multipart');
+});
