@@ -1,8 +1,8 @@
 // `npm run bench [-- --quick] [-- --only=proxy,lag,backfill,memory,journal] [-- --profile]`
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { machine } from './lib/machine.js';
-import { RESULTS, scratch } from './lib/paths.js';
+import { machine, revision } from './lib/machine.js';
+import { REPO, RESULTS, scratch } from './lib/paths.js';
 import { settings } from './lib/settings.js';
 import { LoadClient } from './load/client.js';
 import { proxyOverhead } from './cases/proxy-overhead.js';
@@ -20,6 +20,7 @@ const wanted = (name: string) => !s.only || s.only.includes(name);
 
 const results: Record<string, unknown> = {
   machine: machine(),
+  revision: revision(REPO),
   startedAt: new Date(started).toISOString(),
   mode: s.quick ? 'quick' : 'full',
   settings: s,

@@ -32,3 +32,9 @@ export function machine(): Record<string, unknown> {
     rclone: version('rclone', ['version']),
   };
 }
+
+/** The commit the run measured, and whether the working tree differed from it. */
+export function revision(cwd: string): { commit: string; dirty: boolean } {
+  const git = (args: string[]) => spawnSync('git', args, { cwd, encoding: 'utf8' }).stdout?.trim() ?? '';
+  return { commit: git(['rev-parse', 'HEAD']) || 'unknown', dirty: git(['status', '--porcelain', '--', 'src', 'bench']) !== '' };
+}
