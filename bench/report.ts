@@ -59,7 +59,9 @@ const CASES: Record<string, string> = { put4k: '4 KiB PUT, c=16', get4k: '4 KiB 
 export function renderTables(all: Record<string, unknown>): string {
   const r = all as unknown as Results & { machine: Record<string, unknown>; settings: { bigBytes: number } };
   const m = r.machine;
-  let s = `\nMachine: ${m.cpu}, ${m.cores} cores, ${m.memoryMB} MB RAM, ${m.os}, kernel ${m.kernel}, Node ${m.node}, ${m.nginx}, ${String(m.rclone)}\n\n`;
+  const rev = (all as { revision?: { commit: string; dirty: boolean } }).revision;
+  let s = `\nMachine: ${m.cpu}, ${m.cores} cores, ${m.memoryMB} MB RAM, ${m.os}, kernel ${m.kernel}, Node ${m.node}, ${m.nginx}, ${String(m.rclone)}; ` +
+    `load average at start ${(m.loadavg as number[]).join(' / ')} (a shared machine)${rev ? `; commit ${rev.commit.slice(0, 7)}${rev.dirty ? ' with local changes' : ''}` : ''}\n\n`;
   if (r.proxy) {
     const rows: string[][] = [];
     for (const b of r.proxy) {
@@ -109,7 +111,7 @@ export function renderTables(all: Record<string, unknown>): string {
   const g = goals(all);
   if (g.length) {
     s += `\n### Goals\n\n`;
-    s += table(['Goal', 'This run', 'Target', 'Met'], g.map((x) => [x.goal, fmt(x.figure, x.figure < 10 ? 2 : 0), x.target, x.met ? 'yes' : '**no**']));
+    s += table(['Goal', 'This run', 'Target', 'Met'], g.map((x) => [x.goal, fmt(x.figure, x.figure < 10 ? 3 : 0), x.target, x.met ? 'yes' : '**no**']));
   }
   return s;
 }
