@@ -180,19 +180,14 @@ export class Journal extends EventEmitter {
   }
 
   /**
-   * The source's answer is unknown (connection lost, client gone, body rejected mid-way): the rows stay
-   * intents and the key joins the queue, so the shipper settles it from the source's state.
+   * The source's answer is unknown (connection lost, client gone, a 5xx that does not say whether the change
+   * was made): the rows stay intents and the key joins the queue, so the shipper settles it from the source.
    */
   markUncertain(seqs: number[]): void {
     try {
-      const rows = this.db.prepare(`SELECT seq, rule_id, bucket, key FROM changes WHERE seq IN (${seqs.map(() => '?').join(',')})`)
-        .all(...seqs) as Array<{ seq: number; rule_id: string; bucket: string; key: string }>;
-      this.db.transaction(() => {
-        for (const r of rows) this.queue.enqueue(r.rule_id, r.bucket, r.key, r.seq, Date.now());
-      }).immediate();
-      this.emit('commit');
+      this.enqueueIntents(`seq IN (${seqs.map(() => '?').join(',')})`, seqs);
     } catch {
-      // Unwritable journal: the intent rows are durable and the startup sweep enqueues them.
+      // Unwritable journal: the intent rows are durable and the intent sweep enqueues them.
     }
   }
 
@@ -205,11 +200,17 @@ export class Journal extends EventEmitter {
 
   /** Puts intents whose outcome never came (the gateway died mid-request) into the queue. */
   recoverIntents(olderThan: number): number {
-    const rows = this.db.prepare(`SELECT seq, rule_id, bucket, key FROM changes WHERE state = 'intent' AND created_at < ?`)
-      .all(olderThan) as Array<{ seq: number; rule_id: string; bucket: string; key: string }>;
+    return this.enqueueIntents(`state = 'intent' AND created_at < ?`, [olderThan]);
+  }
+
+  /** Queues the keys of the change rows `where` selects, in one transaction; returns how many rows. */
+  private enqueueIntents(where: string, params: unknown[]): number {
+    const rows = this.db.prepare(`SELECT seq, rule_id, bucket, key FROM changes WHERE ${where}`)
+      .all(...params) as Array<{ seq: number; rule_id: string; bucket: string; key: string }>;
     if (rows.length === 0) return 0;
     this.db.transaction(() => {
-      for (const r of rows) this.queue.enqueue(r.rule_id, r.bucket, r.key, r.seq, Date.now());
+      const now = Date.now();
+      for (const r of rows) this.queue.enqueue(r.rule_id, r.bucket, r.key, r.seq, now);
     }).immediate();
     this.emit('commit');
     return rows.length;

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { CLI } from './ferry-process.js';
 
-/** The built CLI (`npx tsc -p .` first); tests run it as operators do, in its own process. */
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** The built CLI and config writer are the ones every test uses; tests run the CLI as operators do. */
+export { CLI, writeConfig } from './ferry-process.js';
 
 export interface CliResult {
   code: number | null;
@@ -58,9 +57,3 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; keepStdo
   });
 }
 
-/** Writes a configuration object to `dir/ferry.json` and returns the path. */
-export function writeConfig(dir: string, raw: Record<string, unknown>, name = 'ferry.json'): string {
-  const file = join(dir, name);
-  writeFileSync(file, JSON.stringify(raw, null, 2), { mode: 0o600 });
-  return file;
-}

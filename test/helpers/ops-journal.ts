@@ -9,6 +9,19 @@ export function scratchDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * A configuration for journal commands that never reach a region (endpoints on closed ports), with the given
+ * rules; `sourceSecret` lets a test leave a `${VAR}` reference unset.
+ */
+export function offlineConfig(rules: unknown[], sourceSecret = 'S'): Record<string, unknown> {
+  return {
+    journal: { path: 'journal.db' }, source: 'cn-bj', clients: [{ accessKeyId: 'K', secretAccessKey: 'S' }],
+    regions: { 'cn-bj': { endpoint: 'http://127.0.0.1:1', accessKeyId: 'A', secretAccessKey: sourceSecret },
+      'cn-sh': { endpoint: 'http://127.0.0.1:2', accessKeyId: 'A', secretAccessKey: 'S' } },
+    rules,
+  };
+}
+
 /** Appends `n` applied changes through the journal's own path (so hashes chain), `batch` per commit. */
 export async function fillJournal(journal: Journal, n: number, make: (i: number) => IntentInput, batch = 5000): Promise<void> {
   for (let i = 0; i < n; i += batch) {

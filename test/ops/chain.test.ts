@@ -5,7 +5,7 @@ import { Journal } from '../../src/journal/journal.js';
 import { GENESIS_HASH, chainHash } from '../../src/journal/hash-chain.js';
 import { checkChain, verifyJournalChain, type ChainRow } from '../../src/journal/verify-chain.js';
 import { pruneJournal } from '../../src/journal/retention.js';
-import { change, fillJournal, markShipped, scratchDir } from '../helpers/ops-journal.js';
+import { change, fillJournal, markShipped, scratchDir, offlineConfig } from '../helpers/ops-journal.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 
 const SQLITE = '/usr/bin/sqlite3';
@@ -60,12 +60,7 @@ t.test('tampering with sqlite3 is caught by ferry journal verify', async (t) => 
   const { dir, cleanup } = scratchDir();
   t.teardown(cleanup);
   const path = join(dir, 'journal.db');
-  const file = writeConfig(dir, {
-    journal: { path: 'journal.db' }, source: 'cn-bj', clients: [{ accessKeyId: 'K', secretAccessKey: 'S' }],
-    regions: { 'cn-bj': { endpoint: 'http://127.0.0.1:1', accessKeyId: 'A', secretAccessKey: '${SECRET_NOT_SET}' },
-      'cn-sh': { endpoint: 'http://127.0.0.1:2', accessKeyId: 'A', secretAccessKey: 'S' } },
-    rules: [{ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' } }],
-  });
+  const file = writeConfig(dir, offlineConfig([{ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' } }], '${SECRET_NOT_SET}'));
   const journal = new Journal(path);
   await fillJournal(journal, 50, (i) => change(i), 10);
   journal.close();

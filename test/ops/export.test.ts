@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Journal } from '../../src/journal/journal.js';
-import { change, fillJournal, scratchDir } from '../helpers/ops-journal.js';
+import { change, fillJournal, scratchDir, offlineConfig } from '../helpers/ops-journal.js';
 import { CLI, runCli, writeConfig } from '../helpers/ops-cli.js';
 
 const ROWS = 100_000;
@@ -24,12 +24,7 @@ async function countLines(file: string): Promise<{ lines: number; first: string;
 t.test(`an export of ${ROWS} rows streams in constant memory`, async (t) => {
   const { dir, cleanup } = scratchDir();
   t.teardown(cleanup);
-  const file = writeConfig(dir, {
-    journal: { path: 'journal.db' }, source: 'cn-bj', clients: [{ accessKeyId: 'K', secretAccessKey: 'S' }],
-    regions: { 'cn-bj': { endpoint: 'http://127.0.0.1:1', accessKeyId: 'A', secretAccessKey: 'S' },
-      'cn-sh': { endpoint: 'http://127.0.0.1:2', accessKeyId: 'A', secretAccessKey: 'S' } },
-    rules: [{ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' } }],
-  });
+  const file = writeConfig(dir, offlineConfig([{ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' } }]));
   const journal = new Journal(join(dir, 'journal.db'));
   const filled = Date.now();
   // Keys of 100 bytes and a padded client address make rows of about 450 bytes of JSON (45 MB in all).

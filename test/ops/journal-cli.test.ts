@@ -5,7 +5,7 @@ import { Journal } from '../../src/journal/journal.js';
 import Database from 'better-sqlite3';
 import { filterSql, iterateChanges } from '../../src/journal/query.js';
 import { toChangeFilter } from '../../src/ops/filter-options.js';
-import { scratchDir } from '../helpers/ops-journal.js';
+import { scratchDir, offlineConfig } from '../helpers/ops-journal.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 
 const rule = (id: string, enabled = true) => ({ id, source: id, target: { region: 'cn-sh', bucket: `${id}-replica` }, enabled });
@@ -47,12 +47,7 @@ t.test('filters build the right SQL (pure)', async (t) => {
 t.test('journal ls, show, export, retry, status and prune from the command line', async (t) => {
   const { dir, cleanup } = scratchDir();
   t.teardown(cleanup);
-  const file = writeConfig(dir, {
-    journal: { path: 'journal.db' }, source: 'cn-bj', clients: [{ accessKeyId: 'K', secretAccessKey: 'S' }],
-    regions: { 'cn-bj': { endpoint: 'http://127.0.0.1:1', accessKeyId: 'A', secretAccessKey: 'S' },
-      'cn-sh': { endpoint: 'http://127.0.0.1:2', accessKeyId: 'A', secretAccessKey: 'S' } },
-    rules: [rule('photos'), rule('docs', false)],
-  });
+  const file = writeConfig(dir, offlineConfig([rule('photos'), rule('docs', false)]));
   const seq = await buildJournal(join(dir, 'journal.db'));
   const ferry = (...args: string[]) => runCli([...args, '-c', file]);
   const jsonLines = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
