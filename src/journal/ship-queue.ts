@@ -37,6 +37,8 @@ export class ShipQueue {
       noteError: db.prepare(`UPDATE changes SET last_error = ? WHERE rule_id = ? AND bucket = ? AND key = ? AND seq <= ?
         AND state IN ('intent', 'pending')`),
       attempt: db.prepare('INSERT INTO attempts (seq, at, result, detail) VALUES (?, ?, ?, ?)'),
+      postpone: db.prepare(`UPDATE queue SET next_attempt_at = ?, last_error = coalesce(?, last_error)
+        WHERE rule_id = ? AND bucket = ? AND key = ?`),
     };
   }
 
@@ -82,8 +84,7 @@ export class ShipQueue {
 
   /** Delays a key without using up an attempt (source changed mid-copy, or region unreachable). */
   postpone(e: QueueEntry, nextAt: number, error: string | null): void {
-    this.db.prepare('UPDATE queue SET next_attempt_at = ?, last_error = coalesce(?, last_error) WHERE rule_id = ? AND bucket = ? AND key = ?')
-      .run(nextAt, error, e.ruleId, e.bucket, e.key);
+    this.stmts.postpone.run(nextAt, error, e.ruleId, e.bucket, e.key);
   }
 
   /** Puts failed keys (of one rule, or all) back in the queue; returns how many keys. */
