@@ -2,18 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { S3Error, toS3Error } from '../errors/s3-error.js';
-import { classify, type Classified } from '../s3/classify.js';
+import { classify, copySourceBucket, type Classified } from '../s3/classify.js';
 import { objectPath } from '../s3/sign-request.js';
 import { discard } from '../s3/s3-client.js';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
-import { createBodyDecoder } from '../auth/create-body-decoder.js';
 import { stripAuthQuery } from '../auth/presign-query.js';
 import { readBounded } from '../util/read-bounded.js';
 import { checkCompleteRequest, parseDeleteRequest } from '../s3/xml.js';
 import { forwardHeaders, responseHeaders } from './forward-headers.js';
 import { planIntents } from './journal-plan.js';
 import { collectOutcomes, needsResponseBody } from './outcomes.js';
-import { readBodyWindow } from './body-window.js';
+import { hasBody, openRequestBody } from './request-body.js';
 import { pipeBody, sendError } from './respond.js';
 import { nextRequestId } from './request-id.js';
 import { replicationStatusOf } from './replication-status.js';
@@ -22,34 +21,6 @@ import type { GatewayContext, RequestRecord } from './context.js';
 const XML_BODY_LIMIT = 2 * 1024 * 1024;
 const RESPONSE_XML_LIMIT = 8 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024;
-// A body up to this size is verified whole before the source sees any of it.
-const VERIFY_WINDOW = 256 * 1024;
-
-function hasBody(req: IncomingMessage): boolean {
-  const len = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
-}
-
-function isAwsChunked(auth: AuthResult): boolean {
-  return auth.payload.kind === 'streaming-signed' || auth.payload.kind === 'streaming-unsigned-trailer';
-}
-
-/**
- * The bucket an `x-amz-copy-source` reads from (`bucket/key` or `/bucket/key`, URL-encoded; an access point
- * ARN comes back whole, so it matches no bucket name), or undefined when the request copies nothing.
- */
-function copySourceBucket(headers: IncomingMessage['headers']): string | undefined {
-  const value = headers['x-amz-copy-source'];
-  const source = Array.isArray(value) ? value[0] : value;
-  if (source === undefined) return undefined;
-  const path = source.startsWith('/') ? source.slice(1) : source;
-  const slash = path.indexOf('/');
-  try {
-    return decodeURIComponent(slash === -1 ? path : path.slice(0, slash));
-  } catch {
-    return path;
-  }
-}
 
 /** Checks what needs no network: the credential's bucket scope (copy sources included) and S3's key limits. */
 function checkRequest(c: Classified, auth: AuthResult, ctx: GatewayContext, headers: IncomingMessage['headers']): void {
@@ -123,16 +94,9 @@ export function createHandler(ctx: GatewayContext) {
       checkRequest(c, auth, ctx, req.headers);
       if (expectContinue) res.writeContinue();
 
-      const decoder: Transform | null = hasBody(req) ? createBodyDecoder(auth, req.headers) : null;
-      // Set when the client's body failed: refused by the decoder, or cut short by the client.
-      let bodyError: unknown;
-      let body: Readable | Buffer | null = null;
-      if (hasBody(req)) {
-        const stream: Readable = decoder ? pipeline(req, decoder, () => {}) : req;
-        stream.on('error', (e) => { bodyError ??= e; });
-        body = await readBodyWindow(stream, VERIFY_WINDOW);
-      }
-      const decoded = decoder !== null && isAwsChunked(auth);
+      const requestBody = await openRequestBody(req, auth);
+      let body = requestBody.data;
+      const decoded = requestBody.decoded;
       const remoteAddr = req.socket.remoteAddress ?? '';
       let keys = c.key === undefined ? [] : [c.key];
       let quiet = false;
@@ -167,6 +131,7 @@ export function createHandler(ctx: GatewayContext) {
       try {
         up = await ctx.upstream.request(method, query ? `${path}?${query}` : path, headers, body, abort.signal);
       } catch (err) {
+        const bodyError = requestBody.failure;
         if (bodyError !== undefined) {
           // The source never received the whole body (a verifying decoder holds back its last bytes until
           // the body has verified), so it cannot have applied the change: the intent is rejected, not uncertain.

@@ -126,3 +126,19 @@ export function classify(input: ClassifyInput): Classified {
   const operation = operationOf(input.method.toUpperCase(), bucket, key, input.query, input.headers);
   return { operation, bucket, key, changesObject: OBJECT_CHANGES.has(operation) };
 }
+
+/**
+ * The bucket an `x-amz-copy-source` reads from (`bucket/key` or `/bucket/key`, URL-encoded; an access point
+ * ARN comes back whole, so it matches no bucket name), or undefined when the request copies nothing.
+ */
+export function copySourceBucket(headers: ClassifyInput['headers']): string | undefined {
+  const source = header(headers, 'x-amz-copy-source');
+  if (source === undefined) return undefined;
+  const path = source.startsWith('/') ? source.slice(1) : source;
+  const slash = path.indexOf('/');
+  try {
+    return decodeURIComponent(slash === -1 ? path : path.slice(0, slash));
+  } catch {
+    return path;
+  }
+}
