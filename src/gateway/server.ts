@@ -20,6 +20,11 @@ export async function startGateway(ctx: GatewayContext, listen: string): Promise
   });
   // Authenticate before telling the client to send its body, so a refused upload is never transmitted.
   server.on('checkContinue', (req, res) => void handle(req, res, true));
+  // Node answers 417 to any other Expect value; an empty one expects nothing, and S3 serves such requests.
+  server.on('checkExpectation', (req, res) => {
+    if (String(req.headers.expect).trim() === '') void handle(req, res);
+    else res.writeHead(417, { 'content-length': '0', connection: 'close' }).end();
+  });
   server.on('clientError', (err, socket) => {
     const code = (err as NodeJS.ErrnoException).code;
     if (socket.writable && code === 'HPE_HEADER_OVERFLOW') {

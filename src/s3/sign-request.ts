@@ -35,6 +35,9 @@ function endpointOf(region: RegionConfig): { host: string; basePath: string } {
 // Left out of the signature, as aws4 leaves them: hop-by-hop, or rewritten by proxies on the way.
 const UNSIGNED = new Set(['authorization', 'connection', 'x-amzn-trace-id', 'user-agent', 'expect', 'presigned-expires', 'range']);
 
+// Methods for which undici sends `content-length: 0`; for any other it leaves a zero length off the wire.
+const SENDS_ZERO_LENGTH = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
+
 let clock = { second: -1, amzDate: '' };
 
 function amzDateOf(now: Date): string {
@@ -55,6 +58,8 @@ export function signForRegion(region: RegionConfig, method: string, pathAndQuery
   const amzDate = amzDateOf(now);
   const out: Record<string, string> = {};
   for (const name of Object.keys(headers)) out[name.toLowerCase()] = headers[name]!;
+  // Sign only what goes on the wire: a signed header the transport drops fails the source's verification.
+  if (out['content-length'] === '0' && !SENDS_ZERO_LENGTH.has(method.toUpperCase())) delete out['content-length'];
   out['x-amz-content-sha256'] ??= UNSIGNED_PAYLOAD;
   out.host = host;
   out['x-amz-date'] = amzDate;

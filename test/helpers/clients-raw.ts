@@ -135,3 +135,37 @@ export function sendPartial(port: number, req: RawRequest, bytes: number, opts: 
     else socket.end(req.body!.subarray(0, bytes));
   });
 }
+
+/**
+ * Writes a whole request on a raw socket, as written (headers HTTP client libraries refuse or rewrite, such as
+ * an empty Expect, go out untouched) and keeps the socket open until the answer is complete.
+ */
+export function sendRaw(port: number, req: RawRequest, timeoutMs = 10_000): Promise<RawAnswer | null> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = Buffer.alloc(0);
+    const finish = () => {
+      socket.destroy();
+      const text = data.toString('utf8');
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      resolve(m ? { status: Number(m[1]), code: errorCode(body), body } : null);
+    };
+    socket.on('data', (b: Buffer) => {
+      data = Buffer.concat([data, b]);
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = data.subarray(0, end).toString('latin1');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+      const bodyless = req.method === 'HEAD' || /^HTTP\/1\.1 (1\d\d|204|304)/.test(head);
+      if (bodyless || (length && data.length >= end + 4 + Number(length[1]))) finish();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? finish() : reject(err)));
+    socket.on('close', finish);
+    setTimeout(finish, timeoutMs).unref();
+    const head = [`${req.method} ${req.path} HTTP/1.1`, `host: 127.0.0.1:${port}`,
+      ...Object.entries(req.headers).filter(([k]) => k.toLowerCase() !== 'host').map(([k, v]) => `${k}: ${v}`)].join('\r\n');
+    socket.write(`${head}\r\n\r\n`);
+    if (req.body?.length) socket.write(req.body);
+  });
+}
