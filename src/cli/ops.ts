@@ -19,7 +19,7 @@ function addFilters(cmd: Command): Command {
     .option('--prefix <prefix>', 'object keys starting with this')
     .option('--op <operation>', 'S3 operation (PutObject, DeleteObject, CompleteMultipartUpload, Resync, ...)')
     .option('--client <accessKeyId>', 'access key id of the client')
-    .option('--state <state>', 'pending | shipped | failed | held | cancelled | rejected | intent')
+    .option('--state <state>', 'pending | shipped | failed | held | cancelled | rejected | unchanged | intent')
     .option('--since <time>', 'created at or after: ISO time, or a duration ago (15m, 2h, 7d)')
     .option('--until <time>', 'created before: ISO time, or a duration ago');
 }

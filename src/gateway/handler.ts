@@ -11,7 +11,8 @@ import { readBounded } from '../util/read-bounded.js';
 import { checkCompleteRequest, parseDeleteRequest } from '../s3/xml.js';
 import { forwardHeaders, responseHeaders } from './forward-headers.js';
 import { planIntents } from './journal-plan.js';
-import { collectOutcomes, needsResponseBody } from './outcomes.js';
+import { collectOutcomes, leavesUncertain, needsResponseBody } from './outcomes.js';
+import { neverSent } from '../s3/transport-error.js';
 import { hasBody, openRequestBody } from './request-body.js';
 import { pipeBody, sendError } from './respond.js';
 import { nextRequestId } from './request-id.js';
@@ -36,11 +37,12 @@ function checkRequest(c: Classified, auth: AuthResult, ctx: GatewayContext, head
   if (c.key !== undefined && c.key.includes('\uFFFD')) throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
 }
 
-/** Records intents whose body the gateway refused (or the client cut short) as rejected. */
+/** Records as rejected the intents of a request the source never received whole (refused, cut short, no connection). */
 async function recordRefused(ctx: GatewayContext, seqs: number[], bodyError: unknown, requestId: string): Promise<void> {
   if (seqs.length === 0) return;
   const e = bodyError instanceof S3Error ? bodyError : undefined;
-  const error = e ? `${e.code}: refused by the gateway` : 'the client ended the request before its body';
+  const error = !e ? 'the client ended the request before its body'
+    : e.code === 'ServiceUnavailable' ? `${e.code}: ${e.message}` : `${e.code}: refused by the gateway`;
   try {
     await ctx.journal.recordOutcomes(seqs.map((seq) => ({ seq, applied: false, status: e?.status ?? 499, error })));
   } catch (err) {
@@ -88,6 +90,7 @@ export function createHandler(ctx: GatewayContext) {
         throw new S3Error('InvalidURI');
       }
       Object.assign(rec, { operation: c.operation, bucket: c.bucket, key: c.key });
+      // A form upload is signed inside its body (its policy), not in its headers.
       const auth = authenticate({ method, rawPath, rawQuery, headers: req.headers },
         (id) => ctx.credentials.get(id), new Date());
       rec.accessKeyId = auth.accessKeyId;
@@ -139,8 +142,13 @@ export function createHandler(ctx: GatewayContext) {
           seqs = [];
           throw bodyError;
         }
-        // The change may or may not have reached the source: the shipper settles it by looking.
-        if (seqs.length) ctx.journal.markUncertain(seqs);
+        if (neverSent(err)) {
+          // No connection was made, so the source cannot have applied the change: rejected, not uncertain.
+          await recordRefused(ctx, seqs, new S3Error('ServiceUnavailable', 'the source region refused the connection'), requestId);
+        } else if (seqs.length) {
+          // The change may or may not have reached the source: the shipper settles it by looking.
+          ctx.journal.markUncertain(seqs);
+        }
         seqs = [];
         if (abort.signal.aborted) return;
         ctx.log.warn({ err: (err as Error).message, requestId }, 'source unreachable');
@@ -148,10 +156,7 @@ export function createHandler(ctx: GatewayContext) {
       }
 
       let buffered: Buffer | undefined;
-      if (seqs.length && up.statusCode >= 500 && up.statusCode !== 503) {
-        // A 5xx does not say whether the change was made (s3rver deletes keys, then fails its clean-up with a
-        // 500): the intents stay uncertain and the shipper settles them from the source's state. A 503 (SlowDown,
-        // ServiceUnavailable) says the source did not handle the request: it is recorded as rejected.
+      if (seqs.length && leavesUncertain(up.statusCode)) {
         ctx.journal.markUncertain(seqs);
         seqs = [];
       }
@@ -159,8 +164,9 @@ export function createHandler(ctx: GatewayContext) {
         if (needsResponseBody(c.operation, up.statusCode)) {
           buffered = await readBounded(up.body, RESPONSE_XML_LIMIT).catch((err: unknown) => { discard(up.body); throw err; });
         }
-        const outcomes = collectOutcomes(c.operation, seqs, intents.map((i) => i.key), up, buffered, quiet,
+        const { outcomes, uncertain } = collectOutcomes(c.operation, seqs, intents.map((i) => i.key), up, buffered, quiet,
           decoded ? length : Number(req.headers['content-length'] ?? 0));
+        if (uncertain.length) ctx.journal.markUncertain(uncertain);
         // The outcome is committed before the answer leaves (it survives a crash of the process); it needs no
         // sync of its own, since the intent already made the change durable: lost in a power cut, it leaves the
         // intent, which the shipper settles from the source's state. A journal that fails here does not undo a

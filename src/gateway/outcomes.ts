@@ -11,30 +11,61 @@ export function needsResponseBody(operation: string, status: number): boolean {
   return status === 200 && (operation === 'DeleteObjects' || operation === 'CompleteMultipartUpload');
 }
 
+/** What the source's answer says of each intent: its outcome, or that it cannot tell (the shipper looks). */
+export interface Outcomes {
+  outcomes: OutcomeInput[];
+  /** Intents the answer says nothing definite about: they stay intents, and the shipper settles them. */
+  uncertain: number[];
+}
+
+/** Pure: the outcome of each key of a DeleteObjects answer (per key: deleted, refused, or not mentioned). */
+function deleteOutcomes(seqs: number[], keys: string[], body: Buffer, quiet: boolean, base: Omit<OutcomeInput, 'seq' | 'applied'>): Outcomes {
+  let result: ReturnType<typeof parseDeleteResult> | undefined;
+  try {
+    result = parseDeleteResult(body.toString('utf8'));
+  } catch {
+    result = undefined;
+  }
+  const out: Outcomes = { outcomes: [], uncertain: [] };
+  seqs.forEach((seq, i) => {
+    const key = keys[i]!;
+    const error = result?.errors.get(key);
+    if (error !== undefined) out.outcomes.push({ seq, ...base, applied: false, error });
+    // In quiet mode only failures are listed. Otherwise a key the answer does not name (or an answer that cannot
+    // be read) is not taken as refused: the shipper looks at the source, so a delete is never lost to a misread.
+    else if (result !== undefined && (quiet || result.deleted.has(key))) out.outcomes.push({ seq, ...base, applied: true });
+    else out.uncertain.push(seq);
+  });
+  return out;
+}
+
 /**
  * Pure: the journal outcome of each intent, from the source's answer. CompleteMultipartUpload can answer
  * 200 with an `<Error>` body; DeleteObjects reports per key.
  */
 export function collectOutcomes(operation: string, seqs: number[], keys: string[], up: Pick<Dispatcher.ResponseData, 'statusCode' | 'headers'>,
-  body: Buffer | undefined, quiet: boolean, size: number | undefined): OutcomeInput[] {
+  body: Buffer | undefined, quiet: boolean, size: number | undefined): Outcomes {
   const status = up.statusCode;
   const ok = status >= 200 && status < 300;
   const base = { status, requestId: first(up.headers['x-amz-request-id']), versionId: first(up.headers['x-amz-version-id']) };
-  if (operation === 'DeleteObjects' && ok && body) {
-    let result: ReturnType<typeof parseDeleteResult> | undefined;
-    try {
-      result = parseDeleteResult(body.toString('utf8'));
-    } catch {
-      result = undefined;
-    }
-    return seqs.map((seq, i) => {
-      const key = keys[i]!;
-      // In quiet mode only failures are listed; an unreadable answer counts as applied, since shipping reads state.
-      const error = result?.errors.get(key);
-      const applied = error === undefined && (quiet || result === undefined || result.deleted.has(key) || result.deleted.size === 0);
-      return { seq, ...base, applied, error };
-    });
-  }
+  if (operation === 'DeleteObjects' && ok && body) return deleteOutcomes(seqs, keys, body, quiet, base);
+  return { outcomes: singleOutcomes(operation, seqs, up, body, size, base), uncertain: [] };
+}
+
+/**
+ * Pure: whether a status leaves it unknown if the change was made. A 4xx, a 501 (NotImplemented) or a 503
+ * (SlowDown, ServiceUnavailable) says the source did not act; any other 5xx does not say (s3rver deletes keys and
+ * then fails its clean-up with a 500), so the shipper settles it from the source's state.
+ */
+export function leavesUncertain(status: number): boolean {
+  return status >= 500 && status !== 501 && status !== 503;
+}
+
+/** Pure: outcomes of a single-key change (and of CompleteMultipartUpload, whose 200 can carry an `<Error>`). */
+function singleOutcomes(operation: string, seqs: number[], up: Pick<Dispatcher.ResponseData, 'statusCode' | 'headers'>,
+  body: Buffer | undefined, size: number | undefined, base: Omit<OutcomeInput, 'seq' | 'applied'>): OutcomeInput[] {
+  const status = up.statusCode;
+  const ok = status >= 200 && status < 300;
   if (operation === 'CompleteMultipartUpload' && ok && body) {
     const text = body.toString('utf8');
     const err = parseErrorXml(text);

@@ -26,7 +26,7 @@ export const CHANGE_COLUMNS: Array<keyof ChangeRow> = ['seq', 'created_at', 'rul
  * States an operator can ask for. `pending` covers `intent` (outcome not yet known) and `pending`, of enabled
  * rules; `held` is the same rows of rules disabled in the configuration.
  */
-export const STATE_FILTERS = ['pending', 'shipped', 'failed', 'held', 'cancelled', 'rejected', 'intent'] as const;
+export const STATE_FILTERS = ['pending', 'shipped', 'failed', 'held', 'cancelled', 'rejected', 'unchanged', 'intent'] as const;
 export type StateFilter = (typeof STATE_FILTERS)[number];
 
 export interface ChangeFilter {

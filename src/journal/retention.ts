@@ -4,7 +4,7 @@ import { GENESIS_HASH, chainHash } from './hash-chain.js';
 import type { ChainRow } from './verify-chain.js';
 
 /** States of a change that is finished: nothing will ship it again. */
-export const FINISHED_STATES = ['shipped', 'rejected', 'cancelled'];
+export const FINISHED_STATES = ['shipped', 'rejected', 'cancelled', 'unchanged'];
 
 export interface PruneResult {
   pruned: number;

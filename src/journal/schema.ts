@@ -14,7 +14,7 @@ export const MIGRATIONS: string[] = [
      remote_addr TEXT NOT NULL,
      origin TEXT NOT NULL DEFAULT 'client',   -- client | resync
      hash TEXT NOT NULL,                      -- chained over the immutable fields above
-     state TEXT NOT NULL,                     -- intent | pending | rejected | shipped | failed | cancelled
+     state TEXT NOT NULL,                     -- intent | pending | rejected | shipped | failed | cancelled | unchanged
      request_id TEXT,
      status INTEGER,
      etag TEXT,

@@ -28,6 +28,9 @@ export class ShipQueue {
           state = 'ready'`),
       shippedChanges: db.prepare(`UPDATE changes SET state = 'shipped', shipped_at = ?, target_etag = ?, last_error = NULL
         WHERE rule_id = ? AND bucket = ? AND key = ? AND seq <= ? AND state IN ('intent', 'pending', 'failed')`),
+      // An uncertain change (its source answer never came) that the shipper found nothing to copy for.
+      unchangedIntents: db.prepare(`UPDATE changes SET state = 'unchanged', outcome_at = ?, last_error = NULL
+        WHERE rule_id = ? AND bucket = ? AND key = ? AND seq <= ? AND state = 'intent'`),
       dequeue: db.prepare('DELETE FROM queue WHERE rule_id = ? AND bucket = ? AND key = ? AND max_seq <= ?'),
       backoff: db.prepare(`UPDATE queue SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
         state = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'ready' END
@@ -61,12 +64,18 @@ export class ShipQueue {
     return rows.filter((r) => !busy.has(queueKey(r))).slice(0, limit);
   }
 
-  /** Marks every change of the key up to `seq` shipped and drops the entry unless newer changes arrived. */
-  shipped(e: QueueEntry, seq: number, targetEtag: string | null, result: 'shipped' | 'deleted', now: number): void {
-    this.db.transaction(() => {
+  /**
+   * Marks every change of the key up to `seq` shipped and drops the entry unless newer changes arrived. When the
+   * target needed no change (`changed` false), uncertain rows are marked `unchanged` rather than `shipped`: the
+   * source showed nothing they did. Returns how many rows were marked so.
+   */
+  shipped(e: QueueEntry, seq: number, targetEtag: string | null, result: 'shipped' | 'deleted', now: number, changed = true): number {
+    return this.db.transaction(() => {
+      const unchanged = changed ? 0 : this.stmts.unchangedIntents.run(now, e.ruleId, e.bucket, e.key, seq).changes;
       this.stmts.shippedChanges.run(now, targetEtag, e.ruleId, e.bucket, e.key, seq);
       this.stmts.dequeue.run(e.ruleId, e.bucket, e.key, seq);
-      this.stmts.attempt.run(seq, now, result, targetEtag);
+      this.stmts.attempt.run(seq, now, changed ? result : 'unchanged', targetEtag);
+      return unchanged;
     }).immediate();
   }
 

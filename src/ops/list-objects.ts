@@ -15,12 +15,22 @@ export function encodeQuery(params: Record<string, string | undefined>): string 
     .map((k) => `${enc(k)}=${enc(params[k]!)}`).join('&');
 }
 
-/** Pure: the objects and continuation token of a ListObjectsV2 answer. */
+/** A key as a listing with `encoding-type=url` names it: form-encoded, `+` for a space (as botocore decodes it). */
+function urlDecodedKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+/**
+ * Pure: the objects and continuation token of a ListObjectsV2 answer. Keys are asked for URL-encoded, since
+ * XML 1.0 cannot carry every character a key may hold; a region that ignores the request (s3rver) says so by
+ * leaving out EncodingType, and its keys are taken as the XML decoded them.
+ */
 export function parseListPage(xml: string): Page {
-  const doc = parseXml(xml) as { ListBucketResult?: { Contents?: unknown; IsTruncated?: string; NextContinuationToken?: string } };
+  const doc = parseXml(xml, true) as { ListBucketResult?: { Contents?: unknown; IsTruncated?: string; NextContinuationToken?: string; EncodingType?: string } };
   const r = doc.ListBucketResult ?? {};
+  const encoded = String(r.EncodingType ?? '').toLowerCase() === 'url';
   const objects = asArray(r.Contents as Array<{ Key: unknown; Size: unknown; ETag?: unknown }>).map((c) => ({
-    key: String(c.Key), size: Number(c.Size), etag: String(c.ETag ?? '').replace(/^"|"$/g, ''),
+    key: encoded ? urlDecodedKey(String(c.Key)) : String(c.Key), size: Number(c.Size), etag: String(c.ETag ?? '').replace(/^"|"$/g, ''),
   }));
   const next = String(r.IsTruncated) === 'true' && r.NextContinuationToken ? String(r.NextContinuationToken) : undefined;
   return { objects, next };
@@ -41,7 +51,7 @@ export async function* listObjects(client: RegionClient, bucket: string,
   opts: { prefix?: string; startAfter?: string; pageSize?: number; retries?: number; signal?: AbortSignal } = {}): AsyncGenerator<ListedObject> {
   const fetchPage = async (token?: string): Promise<Page> => {
     const query = encodeQuery({
-      'list-type': '2', 'max-keys': String(opts.pageSize ?? 1000), prefix: opts.prefix || undefined,
+      'encoding-type': 'url', 'list-type': '2', 'max-keys': String(opts.pageSize ?? 1000), prefix: opts.prefix || undefined,
       'start-after': token === undefined ? opts.startAfter || undefined : undefined, 'continuation-token': token,
     });
     for (let attempt = 0; ; attempt++) {

@@ -8,6 +8,8 @@ export interface RuleStatus {
   target: string;
   pending: { operations: number; bytes: number; keys: number; oldestAgeSeconds: number | null };
   failed: number;
+  /** Uncertain changes the shipper settled as unchanged (the source showed nothing to copy). */
+  unchanged: number;
   shipped: { lastMinute: number; lastHour: number };
   /** shipped_at - outcome_at of rows shipped within the window (at most `samples` of the newest). */
   lagSeconds: { p50: number | null; p99: number | null; samples: number; windowSeconds: number };
@@ -33,6 +35,7 @@ export function collectStatus(db: Database.Database, rules: RuleConfig[], now = 
     FROM changes WHERE state IN ('intent', 'pending') AND rule_id = ?`);
   const keys = db.prepare("SELECT count(*) AS n FROM queue WHERE rule_id = ? AND state = 'ready'");
   const failed = db.prepare("SELECT count(*) AS n FROM changes WHERE state = 'failed' AND rule_id = ?");
+  const unchanged = db.prepare("SELECT count(*) AS n FROM changes WHERE state = 'unchanged' AND rule_id = ?");
   const shipped = db.prepare(`SELECT count(*) AS hour, coalesce(sum(shipped_at >= ?), 0) AS minute
     FROM changes WHERE rule_id = ? AND shipped_at >= ?`);
   const lags = db.prepare(`SELECT shipped_at - coalesce(outcome_at, created_at) AS ms FROM changes
@@ -52,6 +55,7 @@ export function collectStatus(db: Database.Database, rules: RuleConfig[], now = 
           pending: { operations: p.n, bytes: p.bytes, keys: (keys.get(r.id) as { n: number }).n,
             oldestAgeSeconds: p.oldest === null ? null : Math.max(0, (now - p.oldest) / 1000) },
           failed: (failed.get(r.id) as { n: number }).n,
+          unchanged: (unchanged.get(r.id) as { n: number }).n,
           shipped: { lastMinute: s.minute, lastHour: s.hour },
           lagSeconds: { p50: percentile(sample, 50), p99: percentile(sample, 99), samples: sample.length, windowSeconds: LAG_WINDOW_MS / 1000 },
         };

@@ -43,6 +43,8 @@ export interface CopyResult {
   result: 'shipped' | 'deleted';
   targetEtag: string | null;
   bytes: number;
+  /** The target had to change (bytes, metadata, tags written, or a copy deleted); false when it already matched. */
+  changed: boolean;
 }
 
 export async function headObject(client: RegionClient, bucket: string, key: string, signal?: AbortSignal): Promise<ObjectState | null> {
@@ -97,12 +99,16 @@ async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<
 export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResult> {
   const src = await headObject(t.source, t.sourceBucket, key, t.signal);
   if (!src) {
+    // S3 answers a delete with 204 whether or not the key existed, so the target is looked at first: a key it
+    // does not hold needs no delete, and the journal can tell a change that changed nothing.
+    if (!await headObject(t.target, t.targetBucket, key, t.signal)) return { result: 'deleted', targetEtag: null, bytes: 0, changed: false };
     const res = await t.target.send({ op: 'DeleteObject', method: 'DELETE', bucket: t.targetBucket, key, accept: [404], signal: t.signal });
     res.body.resume();
-    return { result: 'deleted', targetEtag: null, bytes: 0 };
+    return { result: 'deleted', targetEtag: null, bytes: 0, changed: true };
   }
   const [srcTags, dst] = await Promise.all([getTags(t.source, t.sourceBucket, key, t.signal), headObject(t.target, t.targetBucket, key, t.signal)]);
   let bytes = 0;
+  let changed = false;
   if (!dst || dst.etag !== src.etag || dst.size !== src.size || !sameMetadata(dst.metadata, src.metadata)) {
     try {
       if (src.size > t.multipartThreshold) await copyMultipart(t, key, src);
@@ -111,6 +117,7 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
       throw await explainMismatch(t, key, src, err);
     }
     bytes = src.size;
+    changed = true;
   }
   // The target's tags and the source's last look are independent: ask for both at once.
   const [dstTags, after] = await Promise.all([getTags(t.target, t.targetBucket, key, t.signal),
@@ -120,8 +127,9 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
     const res = await t.target.send({ op: 'PutObjectTagging', method: 'PUT', bucket: t.targetBucket, key, query: 'tagging',
       headers: { 'content-type': 'application/xml', 'content-md5': createHash('md5').update(body).digest('base64') }, body, signal: t.signal });
     res.body.resume();
+    changed = true;
   }
   // The last look: if the source moved while we copied, what we wrote may be stale.
   if (!after || after.etag !== src.etag || !sameMetadata(after.metadata, src.metadata)) throw new SourceChangedError(key);
-  return { result: 'shipped', targetEtag: src.etag, bytes };
+  return { result: 'shipped', targetEtag: src.etag, bytes, changed };
 }

@@ -49,7 +49,7 @@ export type TagSet = Array<{ Key: string; Value: string }>;
 
 /** Pure: the tags in a GetObjectTagging answer. */
 export function parseTagging(xml: string): TagSet {
-  const doc = parseXml(xml) as { Tagging?: { TagSet?: { Tag?: unknown } | string } };
+  const doc = parseXml(xml, true) as { Tagging?: { TagSet?: { Tag?: unknown } | string } };
   const set = doc.Tagging?.TagSet;
   if (!set || typeof set !== 'object') return [];
   return asArray(set.Tag as TagSet[number] | TagSet).map((t) => ({ Key: String(t.Key), Value: String(t.Value ?? '') }));

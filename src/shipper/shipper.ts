@@ -12,6 +12,8 @@ import { backoffDelay, isUnreachable } from './backoff.js';
 export interface ShipperEvents {
   shipped?(e: QueueEntry, r: CopyResult, lagMs: number): void;
   failed?(e: QueueEntry, err: Error, final: boolean): void;
+  /** Uncertain changes settled as `unchanged`: the source showed nothing to copy. */
+  unchanged?(e: QueueEntry, rows: number): void;
 }
 
 const INTENT_SWEEP_MS = 60_000;
@@ -122,8 +124,11 @@ export class Shipper {
       return;
     }
     const now = Date.now();
-    if (this.record(entry, () => this.journal.queue.shipped(entry, entry.maxSeq, result.targetEtag, result.result, now))) {
+    let unchanged = 0;
+    const write = () => { unchanged = this.journal.queue.shipped(entry, entry.maxSeq, result.targetEtag, result.result, now, result.changed); };
+    if (this.record(entry, write)) {
       this.events.shipped?.(entry, result, now - entry.firstAt);
+      if (unchanged > 0) this.events.unchanged?.(entry, unchanged);
     }
   }
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { collectOutcomes, needsResponseBody } from '../../src/gateway/outcomes.js';
+import { collectOutcomes, leavesUncertain, needsResponseBody } from '../../src/gateway/outcomes.js';
 import { planIntents } from '../../src/gateway/journal-plan.js';
 import { RuleSet } from '../../src/rules/rule-set.js';
 
@@ -8,10 +8,10 @@ const up = (statusCode: number, headers: Record<string, string> = {}) => ({ stat
 t.test('CompleteMultipartUpload answering 200 with an <Error> body is recorded as a failure', async (t) => {
   t.ok(needsResponseBody('CompleteMultipartUpload', 200));
   const body = Buffer.from('<?xml version="1.0"?><Error><Code>InternalError</Code><Message>boom</Message></Error>');
-  const [o] = collectOutcomes('CompleteMultipartUpload', [7], ['k'], up(200, { 'x-amz-request-id': 'R' }), body, false, undefined);
+  const [o] = collectOutcomes('CompleteMultipartUpload', [7], ['k'], up(200, { 'x-amz-request-id': 'R' }), body, false, undefined).outcomes;
   t.same(o, { seq: 7, status: 200, requestId: 'R', versionId: undefined, applied: false, error: 'InternalError: boom' });
   const ok = Buffer.from('<CompleteMultipartUploadResult><ETag>"abc-2"</ETag></CompleteMultipartUploadResult>');
-  const [good] = collectOutcomes('CompleteMultipartUpload', [8], ['k'], up(200), ok, false, undefined);
+  const [good] = collectOutcomes('CompleteMultipartUpload', [8], ['k'], up(200), ok, false, undefined).outcomes;
   t.equal(good!.applied, true);
   t.equal(good!.etag, '"abc-2"');
 });
@@ -19,15 +19,41 @@ t.test('CompleteMultipartUpload answering 200 with an <Error> body is recorded a
 t.test('DeleteObjects records each key by what the answer says of it', async (t) => {
   const body = Buffer.from('<DeleteResult><Deleted><Key>a</Key></Deleted><Error><Key>b</Key><Code>AccessDenied</Code></Error></DeleteResult>');
   const out = collectOutcomes('DeleteObjects', [1, 2], ['a', 'b'], up(200), body, false, undefined);
-  t.same(out.map((o) => [o.seq, o.applied, o.error]), [[1, true, undefined], [2, false, 'AccessDenied']]);
+  t.same(out.outcomes.map((o) => [o.seq, o.applied, o.error]), [[1, true, undefined], [2, false, 'AccessDenied']]);
+  t.same(out.uncertain, []);
   const quiet = collectOutcomes('DeleteObjects', [3], ['c'], up(200), Buffer.from('<DeleteResult></DeleteResult>'), true, undefined);
-  t.equal(quiet[0]!.applied, true, 'quiet mode lists only failures');
+  t.equal(quiet.outcomes[0]!.applied, true, 'quiet mode lists only failures');
+});
+
+t.test('DeleteObjects: keys named with character references match the keys asked for', async (t) => {
+  // s3rver escapes an apostrophe as &#x27;, Go's encoding/xml as &#39; and a tab as &#x9;.
+  const keys = ["it's.txt", 'tab\there', 'a&b<c>"d"', 'cr\rhere', '😀 ünï'];
+  const body = Buffer.from('<DeleteResult><Deleted><Key>it&#x27;s.txt</Key></Deleted><Deleted><Key>tab&#x9;here</Key></Deleted>' +
+    '<Deleted><Key>a&amp;b&lt;c&gt;&quot;d&quot;</Key></Deleted><Deleted><Key>cr&#13;here</Key></Deleted>' +
+    '<Deleted><Key>&#128512; &#xFC;n&#239;</Key></Deleted></DeleteResult>');
+  const out = collectOutcomes('DeleteObjects', [1, 2, 3, 4, 5], keys, up(200), body, false, undefined);
+  t.same(out.outcomes.map((o) => o.applied), [true, true, true, true, true]);
+  t.same(out.uncertain, []);
+});
+
+t.test('DeleteObjects: a key the answer does not name, or an unreadable answer, is left for the shipper to settle', async (t) => {
+  const body = Buffer.from('<DeleteResult><Deleted><Key>a</Key></Deleted></DeleteResult>');
+  const out = collectOutcomes('DeleteObjects', [1, 2], ['a', 'b'], up(200), body, false, undefined);
+  t.same(out.outcomes.map((o) => o.seq), [1]);
+  t.same(out.uncertain, [2], 'not taken as refused');
+  const unreadable = collectOutcomes('DeleteObjects', [3], ['c'], up(200), Buffer.from('<DeleteResult><Deleted>'), false, undefined);
+  t.same([unreadable.outcomes, unreadable.uncertain], [[], [3]]);
+});
+
+t.test('which statuses leave a change uncertain', async (t) => {
+  for (const s of [200, 204, 400, 403, 404, 409, 412, 501, 503]) t.notOk(leavesUncertain(s), `${s} is definite`);
+  for (const s of [500, 502, 504]) t.ok(leavesUncertain(s), `${s} leaves it unknown`);
 });
 
 t.test('a plain change is applied only on 2xx, with ETag and size', async (t) => {
-  const [ok] = collectOutcomes('PutObject', [1], ['k'], up(200, { etag: '"e"' }), undefined, false, 42);
+  const [ok] = collectOutcomes('PutObject', [1], ['k'], up(200, { etag: '"e"' }), undefined, false, 42).outcomes;
   t.same([ok!.applied, ok!.etag, ok!.size], [true, '"e"', 42]);
-  const [no] = collectOutcomes('PutObject', [2], ['k'], up(403), undefined, false, 42);
+  const [no] = collectOutcomes('PutObject', [2], ['k'], up(403), undefined, false, 42).outcomes;
   t.same([no!.applied, no!.etag, no!.error], [false, undefined, 'HTTP 403']);
 });
 

@@ -9,6 +9,8 @@ export const SLOW_DOWN_BODY = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><C
 export interface Faults {
   /** Answer 503 SlowDown without forwarding. */
   slowDownRate?: number;
+  /** Answer 500 InternalError without forwarding (the source never saw the request). */
+  internalErrorRate?: number;
   /** Destroy the client connection without forwarding. */
   resetRate?: number;
   /** Forward, then hold the response this long before passing it on. */
@@ -63,6 +65,14 @@ export class FaultProxy {
       req.resume();
       res.writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(SLOW_DOWN_BODY) });
       res.end(SLOW_DOWN_BODY);
+      return;
+    }
+    if (touched && this.random() < (f.internalErrorRate ?? 0)) {
+      this.injected++;
+      req.resume();
+      const doc = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>injected</Message></Error>';
+      res.writeHead(500, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(doc) });
+      res.end(doc);
       return;
     }
     this.forwarded++;

@@ -150,7 +150,7 @@ t.test('listings page, fetch ahead, and retry transient failures', async (t) => 
 
   const two = stub((q) => (q.includes('continuation-token=t1') ? page(['c']) : page(['a', 'b'], 't1')));
   t.same(await keys(listObjects(two.client, 'b', { prefix: 'p/', startAfter: 'a0' })), ['a', 'b', 'c']);
-  t.same(two.queries, ['list-type=2&max-keys=1000&prefix=p%2F&start-after=a0', 'continuation-token=t1&list-type=2&max-keys=1000&prefix=p%2F']);
+  t.same(two.queries, ['encoding-type=url&list-type=2&max-keys=1000&prefix=p%2F&start-after=a0', 'continuation-token=t1&encoding-type=url&list-type=2&max-keys=1000&prefix=p%2F']);
 
   const flaky = stub((q, call) => {
     if (call === 2) throw Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
