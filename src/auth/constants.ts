@@ -1,6 +1,8 @@
-/** Names and limits of AWS Signature V4 as S3 speaks it, in one place. */
+/** Names and limits of AWS Signature V4 (and V2) as S3 speaks them, in one place. */
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
+/** Signature Version 4A (multi-region access points); recognised, not verified. */
+export const ALGORITHM_V4A = 'AWS4-ECDSA-P256-SHA256';
 export const SERVICE = 's3';
 export const TERMINATOR = 'aws4_request';
 
@@ -23,12 +25,36 @@ export const Q_SIGNATURE = 'X-Amz-Signature';
 export const Q_SECURITY_TOKEN = 'X-Amz-Security-Token';
 export const Q_CONTENT_SHA256 = 'X-Amz-Content-Sha256';
 
+/** Signature Version 2: the Authorization header's scheme and the query parameters of its presigned URLs. */
+export const V2_SCHEME = 'AWS';
+export const Q_V2_ACCESS_KEY = 'AWSAccessKeyId';
+export const Q_V2_EXPIRES = 'Expires';
+export const Q_V2_SIGNATURE = 'Signature';
+
+/** The query parameters a SigV2 signature covers (its CanonicalizedResource); every other one is unsigned. */
+export const V2_SIGNED_SUBRESOURCES: ReadonlySet<string> = new Set([
+  'acl', 'cors', 'delete', 'lifecycle', 'location', 'logging', 'notification', 'partNumber', 'policy',
+  'requestPayment', 'restore', 'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions',
+  'website', 'response-cache-control', 'response-content-disposition', 'response-content-encoding',
+  'response-content-language', 'response-content-type', 'response-expires',
+]);
+
+/**
+ * Sub-resources the AWS SDKs (botocore, aws-sdk-js) also sign with SigV2 although S3's list above lacks them;
+ * a signature is accepted with them in the resource or without.
+ */
+export const V2_SDK_SUBRESOURCES: ReadonlySet<string> = new Set([
+  'accelerate', 'analytics', 'inventory', 'metrics', 'object-lock', 'replication', 'select', 'select-type',
+]);
+
 /**
  * The query parameters that carry a presigned URL's authentication, never forwarded upstream (the AWS SDK
- * hoists X-Amz-Content-Sha256 into presigned URLs too).
+ * hoists X-Amz-Content-Sha256 into presigned URLs too). `Expires` is an auth parameter of SigV2 URLs
+ * only, but S3 has no other query parameter of that name, so it goes whichever version signed the URL.
  */
 export const AUTH_QUERY_PARAMS: readonly string[] = [
   Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNED_HEADERS, Q_SIGNATURE, Q_SECURITY_TOKEN, Q_CONTENT_SHA256,
+  Q_V2_ACCESS_KEY, Q_V2_EXPIRES, Q_V2_SIGNATURE,
 ];
 
 /** S3 allows 15 minutes between the client's clock and ours. */

@@ -1,5 +1,5 @@
 import { S3Error } from '../errors/s3-error.js';
-import { ALGORITHM } from './constants.js';
+import { ALGORITHM, ALGORITHM_V4A } from './constants.js';
 import { HEADER_SOURCE, parseCredential, type CredentialScope } from './parse-credential.js';
 import { parseSignedHeaders } from './parse-signed-headers.js';
 
@@ -9,19 +9,22 @@ export interface SignatureParams {
   signature: string;
 }
 
+/** SigV4a (multi-region, ECDSA) is a real S3 mechanism Ferry does not verify: said so, rather than refused as unknown. */
+export function sigV4aNotImplemented(): S3Error {
+  return new S3Error('NotImplemented', 'Ferry does not verify Signature Version 4A (AWS4-ECDSA-P256-SHA256); sign with AWS4-HMAC-SHA256.');
+}
+
 const malformed = (why: string) => new S3Error('AuthorizationHeaderMalformed', HEADER_SOURCE.prefix + why);
 
 /**
- * Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`. Clients differ in the separators
- * (`, `, `,`, or spaces alone) and some reorder the parts, so any run of commas and whitespace separates
- * them and order is free; each part must appear exactly once.
+ * Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` (SigV2's `AWS …` is parseV2Header's).
+ * Clients differ in the separators (`, `, `,`, or spaces alone) and some reorder the parts, so any run of
+ * commas and whitespace separates them and order is free; each part must appear exactly once.
  */
 export function parseAuthorizationHeader(header: string): SignatureParams {
   const value = header.trim();
-  if (/^AWS\s/.test(value)) {
-    throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
-  }
   const algorithm = value.split(/[\s,]/, 1)[0];
+  if (algorithm === ALGORITHM_V4A) throw sigV4aNotImplemented();
   if (algorithm !== ALGORITHM) {
     throw new S3Error('InvalidArgument', 'Unsupported Authorization Type', { ArgumentName: 'Authorization', ArgumentValue: algorithm.slice(0, 64) });
   }

@@ -1,9 +1,9 @@
 import { S3Error } from '../errors/s3-error.js';
 import { parseAmzDate } from './amz-date.js';
 import {
-  ALGORITHM, MAX_EXPIRES_SECONDS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNATURE, Q_SIGNED_HEADERS,
+  ALGORITHM, ALGORITHM_V4A, MAX_EXPIRES_SECONDS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNATURE, Q_SIGNED_HEADERS,
 } from './constants.js';
-import type { SignatureParams } from './parse-authorization-header.js';
+import { sigV4aNotImplemented, type SignatureParams } from './parse-authorization-header.js';
 import { QUERY_SOURCE, parseCredential } from './parse-credential.js';
 import { parseSignedHeaders } from './parse-signed-headers.js';
 
@@ -28,6 +28,7 @@ export function parsePresignedQuery(params: Map<string, string[]>): PresignedPar
     return values[0];
   };
   const [algorithm, credential, signature, amzDate, signedHeaders, expires] = REQUIRED.map(one);
+  if (algorithm === ALGORITHM_V4A) throw sigV4aNotImplemented();
   if (algorithm !== ALGORITHM) throw queryError(`X-Amz-Algorithm only supports "${ALGORITHM}".`);
   const date = parseAmzDate(amzDate);
   if (!date) throw queryError('X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'".');

@@ -4,8 +4,9 @@ import { percentDecode } from './percent-decode.js';
 const AUTH_NAMES = new Set(AUTH_QUERY_PARAMS.map((n) => n.toLowerCase()));
 
 /**
- * Removes a presigned URL's authentication parameters from a raw query string and keeps every other part
- * byte for byte, for forwarding the request upstream under the gateway's own signature.
+ * Removes a presigned URL's authentication parameters (SigV4's X-Amz-*, SigV2's AWSAccessKeyId, Expires and
+ * Signature) from a raw query string and keeps every other part byte for byte, for forwarding the request
+ * upstream under the gateway's own signature.
  */
 export function stripAuthQuery(rawQuery: string): string {
   if (rawQuery === '') return '';

@@ -84,6 +84,12 @@ export function parseRule(v: unknown, field: string): RuleConfig {
 
 const MiB = 1024 * 1024;
 
+function anonymousMode(v: unknown): 'forward' | 'refuse' {
+  const mode = str(v, 'anonymous', 'forward');
+  if (mode !== 'forward' && mode !== 'refuse') fail('anonymous', 'must be "forward" or "refuse"');
+  return mode;
+}
+
 /** Validates a parsed (and env-expanded) configuration object; errors name the offending field. */
 export function parseConfig(raw: unknown): FerryConfig {
   const c = obj(raw, '(root)');
@@ -105,6 +111,7 @@ export function parseConfig(raw: unknown): FerryConfig {
     regions,
     source,
     clients: c.clients.map(parseClient),
+    anonymous: anonymousMode(c.anonymous),
     rules: rulesRaw.map((r, i) => parseRule(r, `rules[${i}]`)),
     shipper: {
       enabled: bool(ship.enabled, 'shipper.enabled', true),

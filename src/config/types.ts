@@ -40,6 +40,11 @@ export interface FerryConfig {
   regions: Record<string, RegionConfig>;
   source: string;
   clients: ClientCredential[];
+  /**
+   * Requests that carry no signature: `forward` sends them to the source unsigned, so its own ACLs and policies
+   * decide (as S3 decides for public buckets); `refuse` answers AccessDenied.
+   */
+  anonymous: 'forward' | 'refuse';
   rules: RuleConfig[];
   shipper: ShipperConfig;
   admin?: { listen: string; token?: string };

@@ -7,6 +7,8 @@ import { objectPath } from '../s3/sign-request.js';
 import { discard } from '../s3/s3-client.js';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import { stripAuthQuery } from '../auth/presign-query.js';
+import { anonymousAuth, carriesNoSignature } from '../auth/anonymous.js';
+import { bucketFromHost } from '../auth/sigv2/host-bucket.js';
 import { readBounded } from '../util/read-bounded.js';
 import { checkCompleteRequest, parseDeleteRequest } from '../s3/xml.js';
 import { forwardHeaders, responseHeaders } from './forward-headers.js';
@@ -15,8 +17,9 @@ import { collectOutcomes, leavesUncertain, needsResponseBody } from './outcomes.
 import { neverSent } from '../s3/transport-error.js';
 import { hasBody, openRequestBody } from './request-body.js';
 import { pipeBody, sendError } from './respond.js';
-import { nextRequestId } from './request-id.js';
+import { hostId, nextRequestId } from './request-id.js';
 import { replicationStatusOf } from './replication-status.js';
+import { handlePostObject } from './post-object/handle-post-object.js';
 import type { GatewayContext, RequestRecord } from './context.js';
 
 const XML_BODY_LIMIT = 2 * 1024 * 1024;
@@ -35,6 +38,20 @@ function checkRequest(c: Classified, auth: AuthResult, ctx: GatewayContext, head
   if (allowed && c.bucket === undefined && c.operation !== 'ListBuckets') throw new S3Error('AccessDenied');
   if (c.key !== undefined && Buffer.byteLength(c.key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
   if (c.key !== undefined && c.key.includes('\uFFFD')) throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
+}
+
+/**
+ * Authenticates the request, or admits it as anonymous when it carries no signature at all (forwarded unsigned,
+ * for the source's ACLs and policies to judge), unless the configuration refuses anonymous requests. A CORS
+ * preflight is always admitted: browsers never sign one, and it neither reads nor changes anything.
+ */
+function admit(ctx: GatewayContext, method: string, rawPath: string, rawQuery: string, headers: IncomingMessage['headers']): AuthResult {
+  if (!carriesNoSignature(headers, rawQuery)) {
+    return authenticate({ method, rawPath, rawQuery, headers, virtualHostBucket: bucketFromHost(headers, ctx.config.virtualHostBase) },
+      (id) => ctx.credentials.get(id), new Date());
+  }
+  if (ctx.config.anonymous === 'refuse' && method !== 'OPTIONS') throw new S3Error('AccessDenied');
+  return anonymousAuth(headers);
 }
 
 /** Records as rejected the intents of a request the source never received whole (refused, cut short, no connection). */
@@ -91,8 +108,8 @@ export function createHandler(ctx: GatewayContext) {
       }
       Object.assign(rec, { operation: c.operation, bucket: c.bucket, key: c.key });
       // A form upload is signed inside its body (its policy), not in its headers.
-      const auth = authenticate({ method, rawPath, rawQuery, headers: req.headers },
-        (id) => ctx.credentials.get(id), new Date());
+      if (c.operation === 'PostObject') return await handlePostObject(ctx, req, res, { c, rec, requestId, expectContinue });
+      const auth = admit(ctx, method, rawPath, rawQuery, req.headers);
       rec.accessKeyId = auth.accessKeyId;
       checkRequest(c, auth, ctx, req.headers);
       if (expectContinue) res.writeContinue();
@@ -132,7 +149,7 @@ export function createHandler(ctx: GatewayContext) {
 
       let up: Dispatcher.ResponseData;
       try {
-        up = await ctx.upstream.request(method, query ? `${path}?${query}` : path, headers, body, abort.signal);
+        up = await ctx.upstream.request(method, query ? `${path}?${query}` : path, headers, body, abort.signal, auth.anonymous);
       } catch (err) {
         const bodyError = requestBody.failure;
         if (bodyError !== undefined) {
@@ -179,6 +196,9 @@ export function createHandler(ctx: GatewayContext) {
       rec.status = up.statusCode;
       rec.bytesOut = Number(up.headers['content-length'] ?? buffered?.length ?? 0);
       const answer = responseHeaders(up.headers);
+      // Every answer names a request id a client can quote; the source's when it sent one, Ferry's (logged) if not.
+      answer['x-amz-request-id'] ??= requestId;
+      answer['x-amz-id-2'] ??= hostId(requestId);
       if ((c.operation === 'HeadObject' || c.operation === 'GetObject') && up.statusCode < 300) {
         const status = replicationStatusOf(ctx, c);
         if (status) answer['x-amz-replication-status'] = status;

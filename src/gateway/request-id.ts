@@ -9,3 +9,8 @@ export function nextRequestId(): string {
   counter = (counter + 1) >>> 0;
   return PREFIX + counter.toString(16).toUpperCase().padStart(8, '0');
 }
+
+/** The `x-amz-id-2` that goes with a request id Ferry made (S3 sends one with every answer, to find it in its logs). */
+export function hostId(requestId: string): string {
+  return Buffer.from(`ferry/${requestId}`).toString('base64');
+}

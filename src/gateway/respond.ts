@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { S3Error } from '../errors/s3-error.js';
 import { errorXml } from '../s3/xml.js';
+import { hostId } from './request-id.js';
 
 /** Writes Ferry's own S3 error document (never for errors the source sent: those pass through unchanged). */
 export function sendError(res: ServerResponse, err: S3Error, resource: string, requestId: string): void {
@@ -14,6 +15,7 @@ export function sendError(res: ServerResponse, err: S3Error, resource: string, r
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(body),
     'x-amz-request-id': requestId,
+    'x-amz-id-2': hostId(requestId),
   });
   res.end(body);
 }

@@ -1,10 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors/s3-error.js';
 import { errorXml } from '../s3/xml.js';
 import { createHandler } from './handler.js';
+import { hostId, nextRequestId } from './request-id.js';
 import type { GatewayContext } from './context.js';
+
+// Parser errors in a request's head: no request is being handled yet, so the socket is Ferry's to answer on. (A
+// body cut short is the request handler's to settle; an answer written here could cross its own.)
+const HEAD_ERRORS = new Set(['HPE_HEADER_OVERFLOW', 'HPE_INVALID_CONTENT_LENGTH', 'HPE_UNEXPECTED_CONTENT_LENGTH',
+  'HPE_INVALID_HEADER_TOKEN', 'HPE_INVALID_METHOD', 'HPE_INVALID_URL', 'HPE_INVALID_VERSION', 'HPE_INVALID_CONSTANT',
+  'HPE_INVALID_TRANSFER_ENCODING', 'HPE_LF_EXPECTED', 'HPE_CR_EXPECTED']);
 
 /** Splits "host:port" (port may be 0). */
 export function parseListen(listen: string): { host: string; port: number } {
@@ -25,12 +31,19 @@ export async function startGateway(ctx: GatewayContext, listen: string): Promise
     if (String(req.headers.expect).trim() === '') void handle(req, res);
     else res.writeHead(417, { 'content-length': '0', connection: 'close' }).end();
   });
+  // Requests Node's parser refuses (headers too large, a Content-Length that is empty, negative or not a number, bad
+  // framing) get S3's answer rather than a closed socket, which clients would retry for seconds.
   server.on('clientError', (err, socket) => {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (socket.writable && code === 'HPE_HEADER_OVERFLOW') {
-      const body = errorXml(new S3Error('RequestHeaderSectionTooLarge'), '', randomBytes(8).toString('hex').toUpperCase());
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    } else socket.destroy();
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!socket.writable || !HEAD_ERRORS.has(code)) {
+      socket.destroy();
+      return;
+    }
+    const requestId = nextRequestId();
+    const e = new S3Error(code === 'HPE_HEADER_OVERFLOW' ? 'RequestHeaderSectionTooLarge' : 'BadRequest');
+    const body = errorXml(e, '', requestId);
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-amz-request-id: ${requestId}\r\nx-amz-id-2: ${hostId(requestId)}\r\nConnection: close\r\n\r\n${body}`);
   });
   const { host, port } = parseListen(listen);
   await new Promise<void>((resolve, reject) => {

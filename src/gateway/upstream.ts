@@ -19,16 +19,25 @@ export class Upstream {
     });
   }
 
-  /** Re-signs and sends; the body streams (backpressure comes from undici's socket writes). */
+  /**
+   * Re-signs and sends; the body streams (backpressure comes from undici's socket writes). `unsigned`: the client
+   * sent no signature, so neither does Ferry (its region credentials never sign for someone it has not authenticated).
+   */
   request(method: string, pathAndQuery: string, headers: Record<string, string>, body: Readable | Buffer | null,
-    signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-    const signed = signForRegion(this.region, method, pathAndQuery, headers);
+    signal: AbortSignal, unsigned = false): Promise<Dispatcher.ResponseData> {
+    const signed = unsigned ? this.unsignedRequest(pathAndQuery, headers) : signForRegion(this.region, method, pathAndQuery, headers);
     return this.agent.request({
       origin: this.origin, method: method as Dispatcher.HttpMethod, path: signed.path, headers: signed.headers,
       body, signal,
       // undici closes the connection after a HEAD unless told otherwise; S3 answers HEAD without a body.
       reset: method === 'HEAD' ? false : undefined,
     });
+  }
+
+  private unsignedRequest(pathAndQuery: string, headers: Record<string, string>): { path: string; headers: Record<string, string> } {
+    const url = new URL(this.region.endpoint);
+    const basePath = url.pathname === '/' ? '' : url.pathname;
+    return { path: basePath + pathAndQuery, headers: { ...headers, host: url.host } };
   }
 
   close(): Promise<void> {

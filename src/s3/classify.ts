@@ -20,7 +20,7 @@ export interface ClassifyInput {
 /** Operations the journal records, in the order the S3 API reference lists them. */
 export const OBJECT_CHANGES = new Set([
   'PutObject', 'CopyObject', 'CompleteMultipartUpload', 'DeleteObject', 'DeleteObjects',
-  'PutObjectTagging', 'DeleteObjectTagging', 'PutObjectAcl',
+  'PutObjectTagging', 'DeleteObjectTagging', 'PutObjectAcl', 'PostObject',
 ]);
 
 type SubresourceTable = Array<[string, string]>;
@@ -96,6 +96,7 @@ export function locate(input: ClassifyInput): { bucket?: string; key?: string } 
 
 function operationOf(method: string, bucket: string | undefined, key: string | undefined,
   query: URLSearchParams, headers: ClassifyInput['headers']): string {
+  if (method === 'OPTIONS') return 'PreflightRequest';
   if (bucket === undefined) return method === 'GET' ? 'ListBuckets' : 'Unknown';
   const copy = header(headers, 'x-amz-copy-source') !== undefined;
   if (key === undefined) {
@@ -104,7 +105,11 @@ function operationOf(method: string, bucket: string | undefined, key: string | u
       case 'HEAD': return 'HeadBucket';
       case 'PUT': return pick(BUCKET_PUT, query, 'CreateBucket');
       case 'DELETE': return pick(BUCKET_DELETE, query, 'DeleteBucket');
-      case 'POST': return query.has('delete') ? 'DeleteObjects' : 'PostObject';
+      case 'POST':
+        if (query.has('delete')) return 'DeleteObjects';
+        // A browser form upload carries no query and its fields in a multipart/form-data body.
+        return [...query.keys()].length === 0 && /^multipart\/form-data\s*(;|$)/i.test(header(headers, 'content-type') ?? '')
+          ? 'PostObject' : 'Unknown';
       default: return 'Unknown';
     }
   }

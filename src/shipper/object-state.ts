@@ -49,6 +49,9 @@ export type TagSet = Array<{ Key: string; Value: string }>;
 
 /** Pure: the tags in a GetObjectTagging answer. */
 export function parseTagging(xml: string): TagSet {
+  // Ceph RGW 16.2 answers 200 with an empty body for an object whose tags were given to CreateMultipartUpload
+  // (it keeps none of them, and its HEAD says x-amz-tagging-count: 0): no tags, not a malformed answer.
+  if (xml.trim() === '') return [];
   const doc = parseXml(xml, true) as { Tagging?: { TagSet?: { Tag?: unknown } | string } };
   const set = doc.Tagging?.TagSet;
   if (!set || typeof set !== 'object') return [];

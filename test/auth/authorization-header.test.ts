@@ -44,7 +44,7 @@ t.test('which mechanism', async (t) => {
   t.throws(() => authenticate({ ...base, headers: { ...base.headers, authorization: '  ' } }, lookupExample, now),
     { code: 'AccessDenied' }, 'an empty Authorization header is none');
   t.throws(() => authenticate({ ...base, rawQuery: 'AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1369353600&Signature=abc' },
-    lookupExample, now), { code: 'InvalidRequest' }, 'SigV2 presigned URL');
+    lookupExample, now), { code: 'SignatureDoesNotMatch' }, 'SigV2 presigned URL');
   const both = { ...awsExamples.presigned, headers: { ...ex.headers, authorization: fill(cases[0].header) } };
   t.throws(() => authenticate(both, lookupExample, now), { code: 'InvalidArgument', message: /Only one auth mechanism allowed/ },
     'header and query authentication together');

@@ -32,6 +32,8 @@ export class FaultProxy {
   injected = 0;
   /** `METHOD url` of every request received, in order (faulted ones too). */
   readonly log: string[] = [];
+  /** The headers of every request received, in the same order. */
+  readonly headers: IncomingMessage['headers'][] = [];
   /** Each forwarded request's body: bytes received from the client, and whether it arrived whole. */
   readonly bodies: Array<{ request: string; received: number; ended: boolean }> = [];
   private server!: Server;
@@ -54,6 +56,7 @@ export class FaultProxy {
   private handle(req: IncomingMessage, res: ServerResponse, up: URL): void {
     const f = this.faults;
     this.log.push(`${req.method} ${req.url}`);
+    this.headers.push(req.headers);
     const touched = this.touched(req);
     if (touched && this.random() < (f.resetRate ?? 0)) {
       this.injected++;

@@ -24,7 +24,7 @@ const modes: Record<ChunkedMode, PayloadMode> = {
 export function authFor(payload: PayloadMode | ChunkedMode): AuthResult {
   return {
     accessKeyId: 'AKIDFERRYTEST0000001', presigned: false, payload: typeof payload === 'string' ? modes[payload] : payload,
-    signingKey: signing.key, scope: signing.scope, amzDate: signing.amzDate, seedSignature: signing.seed,
+    signingKey: signing.key, scope: signing.scope, amzDate: signing.amzDate, seedSignature: signing.seed, signatureVersion: 4,
   };
 }
 
