@@ -1,7 +1,7 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { S3ResponseError, type RegionClient } from '../s3/s3-client.js';
+import type { Region } from '../region/region.js';
 
 const MIN_FREE_BYTES = 64 * 1024 * 1024;
 
@@ -24,19 +24,17 @@ export function journalWritable(db: Database.Database, path: string): string {
 }
 
 /** Whether the source region answers at all (any S3 answer, even an error, means it is reachable). */
-export async function sourceReachable(source: RegionClient, timeoutMs = 2_000): Promise<string> {
+export async function sourceReachable(source: Region, timeoutMs = 2_000): Promise<string> {
   try {
-    const res = await source.send({ op: 'ListBuckets', method: 'GET', bucket: '', signal: AbortSignal.timeout(timeoutMs) });
-    res.body.resume();
+    await source.ping(AbortSignal.timeout(timeoutMs));
     return 'ok';
   } catch (err) {
-    if (err instanceof S3ResponseError) return 'ok';
     return `unreachable: ${(err as Error).message}`;
   }
 }
 
 /** `/readyz`: ready when the journal is writable and the source region reachable. */
-export async function checkReady(db: Database.Database, path: string, source: RegionClient | undefined) {
+export async function checkReady(db: Database.Database, path: string, source: Region | undefined) {
   const checks = {
     journal: journalWritable(db, path),
     source: source ? await sourceReachable(source) : 'no client for the source region',

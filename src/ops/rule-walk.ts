@@ -1,15 +1,16 @@
 import type { FerryConfig, RuleConfig } from '../config/types.js';
 import { FerryError } from '../errors/ferry-error.js';
-import { RegionClient } from '../s3/s3-client.js';
+import type { Region } from '../region/region.js';
+import { S3Region } from '../region/s3-region.js';
 import { listObjects } from './list-objects.js';
 import { diffSorted, type DiffEntry } from './sorted-diff.js';
 import { ruleOf } from './ops-config.js';
 
-/** A rule and clients for its source and target regions. */
+/** A rule and its source and target regions. */
 export interface RuleEnds {
   rule: RuleConfig;
-  source: RegionClient;
-  target: RegionClient;
+  source: Region;
+  target: Region;
   close(): Promise<void>;
 }
 
@@ -19,7 +20,7 @@ export function ruleEnds(config: FerryConfig, ruleId: string): RuleEnds {
   const region = (name: string) => {
     const r = config.regions[name];
     if (!r) throw new FerryError('RULE_INVALID', `rule "${rule.id}": region "${name}" is not in "regions"`);
-    return new RegionClient(name, r, { connections: 4, timeoutMs: config.upstream.timeoutMs });
+    return new S3Region(name, r, { connections: 4, timeoutMs: config.upstream.timeoutMs });
   };
   const source = region(config.source);
   const target = region(rule.target.region);

@@ -5,7 +5,8 @@ import type { FerryConfig } from '../config/types.js';
 import { Journal } from '../journal/journal.js';
 import { RuleSet } from '../rules/rule-set.js';
 import { checkTargets } from '../rules/check-targets.js';
-import { RegionClient } from '../s3/s3-client.js';
+import type { Region } from '../region/region.js';
+import { S3Region } from '../region/s3-region.js';
 import { Upstream } from '../gateway/upstream.js';
 import { startGateway } from '../gateway/server.js';
 import type { GatewayContext } from '../gateway/context.js';
@@ -28,14 +29,14 @@ export interface RunningFerry {
   admin?: AddressInfo;
   server?: Server;
   shipper?: Shipper;
-  clients: Map<string, RegionClient>;
+  clients: Map<string, Region>;
   reload(next: FerryConfig): Promise<void>;
   stop(): Promise<void>;
 }
 
-function regionClients(config: FerryConfig): Map<string, RegionClient> {
+function regionClients(config: FerryConfig): Map<string, Region> {
   return new Map(Object.entries(config.regions).map(([name, r]) =>
-    [name, new RegionClient(name, r, { connections: config.shipper.concurrency * 2, timeoutMs: config.upstream.timeoutMs })]));
+    [name, new S3Region(name, r, { connections: config.shipper.concurrency * 2, timeoutMs: config.upstream.timeoutMs })]));
 }
 
 /** Starts the gateway and/or the shipper over one journal; `reload` swaps rules and credentials in place. */

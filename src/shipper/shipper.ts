@@ -4,9 +4,10 @@ import type { Journal } from '../journal/journal.js';
 import { queueKey, type QueueEntry } from '../journal/ship-queue.js';
 import type { ShipperConfig } from '../config/types.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import type { RegionClient } from '../s3/s3-client.js';
+import type { Region } from '../region/region.js';
+import { isUnanswered } from '../region/region-error.js';
 import { replicateKey, SourceChangedError, type CopyResult } from './copy-object.js';
-import { backoffDelay, isUnreachable } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 
 /** What the shipper reports as it works (metrics hook). */
 export interface ShipperEvents {
@@ -38,8 +39,8 @@ export class Shipper {
   constructor(
     private readonly journal: Journal,
     private readonly rules: () => RuleSet,
-    private readonly source: RegionClient,
-    private readonly targets: Map<string, RegionClient>,
+    private readonly source: Region,
+    private readonly targets: Map<string, Region>,
     private readonly config: ShipperConfig,
     private readonly log: Logger,
     private readonly events: ShipperEvents = {},
@@ -156,8 +157,9 @@ export class Shipper {
       this.journal.queue.postpone(entry, now + 50, null);
       return;
     }
-    const unreachable = isUnreachable(err);
-    // An unreachable region is waited for (an outage of an hour loses nothing); an error answer uses up attempts.
+    // A region that gives no answer (refused, reset, hung, out of descriptors) is waited for, so an outage of an
+    // hour loses nothing; only an error answer uses up attempts.
+    const unreachable = isUnanswered(err);
     const delay = unreachable
       ? backoffDelay(0, Math.min(5_000, this.config.backoffMaxMs), this.config.backoffMaxMs)
       : backoffDelay(entry.attempts, this.config.backoffBaseMs, this.config.backoffMaxMs);

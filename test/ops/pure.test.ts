@@ -6,8 +6,10 @@ import { compareKeys, diffSorted, listedDifference, type DiffEntry, type ListedO
 import { percentile } from '../../src/ops/status.js';
 import { csvField } from '../../src/ops/journal-export.js';
 import { formatBytes, formatSeconds, formatTable } from '../../src/ops/format.js';
-import { encodeQuery, listObjects, parseListPage } from '../../src/ops/list-objects.js';
-import { S3ResponseError, type RegionClient } from '../../src/s3/s3-client.js';
+import { listObjects } from '../../src/ops/list-objects.js';
+import { encodeQuery, parseListPage } from '../../src/region/list-page.js';
+import type { ListOptions, ListPage, Region } from '../../src/region/region.js';
+import { RegionError } from '../../src/region/region-error.js';
 import { toChangeFilter } from '../../src/ops/filter-options.js';
 
 t.test('durations and times', async (t) => {
@@ -131,41 +133,39 @@ t.test('small formatters', async (t) => {
 });
 
 t.test('listings page, fetch ahead, and retry transient failures', async (t) => {
-  const page = (keys: string[], next?: string) => `<ListBucketResult><IsTruncated>${next ? 'true' : 'false'}</IsTruncated>` +
-    keys.map((k) => `<Contents><Key>${k}</Key><Size>1</Size><ETag>"e"</ETag></Contents>`).join('') +
-    (next ? `<NextContinuationToken>${next}</NextContinuationToken>` : '') + '</ListBucketResult>';
-  const stub = (answer: (query: string, call: number) => string) => {
-    const queries: string[] = [];
+  const page = (keys: string[], next?: string): ListPage => ({ objects: keys.map((key) => ({ key, size: 1, etag: 'e' })), next });
+  const stub = (answer: (token: string | undefined, call: number) => ListPage) => {
+    const calls: ListOptions[] = [];
     return {
-      queries,
-      client: {
-        async sendText(o: { query: string }) {
-          queries.push(o.query);
-          return { status: 200, headers: {}, text: answer(o.query, queries.length) };
+      calls,
+      region: {
+        async list(_bucket: string, o: ListOptions) {
+          calls.push({ prefix: o.prefix, startAfter: o.startAfter, continuationToken: o.continuationToken });
+          return answer(o.continuationToken, calls.length);
         },
-      } as unknown as RegionClient,
+      } as unknown as Region,
     };
   };
   const keys = async (it: AsyncIterable<ListedObject>) => { const out: string[] = []; for await (const x of it) out.push(x.key); return out; };
 
-  const two = stub((q) => (q.includes('continuation-token=t1') ? page(['c']) : page(['a', 'b'], 't1')));
-  t.same(await keys(listObjects(two.client, 'b', { prefix: 'p/', startAfter: 'a0' })), ['a', 'b', 'c']);
-  t.same(two.queries, ['encoding-type=url&list-type=2&max-keys=1000&prefix=p%2F&start-after=a0', 'continuation-token=t1&encoding-type=url&list-type=2&max-keys=1000&prefix=p%2F']);
+  const two = stub((token) => (token === 't1' ? page(['c']) : page(['a', 'b'], 't1')));
+  t.same(await keys(listObjects(two.region, 'b', { prefix: 'p/', startAfter: 'a0' })), ['a', 'b', 'c']);
+  t.same(two.calls, [{ prefix: 'p/', startAfter: 'a0', continuationToken: undefined }, { prefix: 'p/', startAfter: 'a0', continuationToken: 't1' }]);
 
-  const flaky = stub((q, call) => {
+  const flaky = stub((token, call) => {
     if (call === 2) throw Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
-    return q.includes('t1') ? page(['c']) : page(['a', 'b'], 't1');
+    return token === 't1' ? page(['c']) : page(['a', 'b'], 't1');
   });
-  t.same(await keys(listObjects(flaky.client, 'b')), ['a', 'b', 'c'], 'a dropped connection is retried');
-  t.equal(flaky.queries.length, 3);
+  t.same(await keys(listObjects(flaky.region, 'b')), ['a', 'b', 'c'], 'a dropped connection is retried');
+  t.equal(flaky.calls.length, 3);
 
-  const denied = stub(() => { throw new S3ResponseError(403, 'AccessDenied', 'no', 'ListObjectsV2'); });
-  await t.rejects(keys(listObjects(denied.client, 'b')), { code: 'AccessDenied' }, 'a 4xx answer is not retried');
-  t.equal(denied.queries.length, 1);
+  const denied = stub(() => { throw new RegionError('s3', 'ListObjectsV2', 'no', 403, 'AccessDenied'); });
+  await t.rejects(keys(listObjects(denied.region, 'b')), { code: 'AccessDenied' }, 'a 4xx answer is not retried');
+  t.equal(denied.calls.length, 1);
 
   // The page fetched ahead fails while the consumer is still busy: the error must reach the consumer, not crash.
-  const broken = stub((q) => { if (q.includes('t1')) throw new S3ResponseError(403, 'AccessDenied', 'no', 'ListObjectsV2'); return page(['a'], 't1'); });
-  const it = listObjects(broken.client, 'b');
+  const broken = stub((token) => { if (token === 't1') throw new RegionError('s3', 'ListObjectsV2', 'no', 403, 'AccessDenied'); return page(['a'], 't1'); });
+  const it = listObjects(broken.region, 'b');
   t.same((await it.next()).value, { key: 'a', size: 1, etag: 'e' });
   await new Promise((r) => setTimeout(r, 50));
   await t.rejects(it.next(), { code: 'AccessDenied' });

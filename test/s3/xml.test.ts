@@ -1,7 +1,7 @@
 import t from 'tap';
 import { decodeXmlText } from '../../src/s3/xml-text.js';
 import { parseDeleteRequest, parseDeleteResult, parseXml } from '../../src/s3/xml.js';
-import { parseListPage } from '../../src/ops/list-objects.js';
+import { parseListPage } from '../../src/region/list-page.js';
 
 t.test('character data decodes as an XML 1.0 parser decodes it', async (t) => {
   const table: Array<[string, string]> = [
