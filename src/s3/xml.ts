@@ -103,3 +103,29 @@ export function checkCompleteRequest(text: string): void {
   const parts = asArray(doc.CompleteMultipartUpload?.Part as unknown[]);
   if (!doc.CompleteMultipartUpload || parts.length === 0 || parts.length > 10000) throw new S3Error('MalformedXML');
 }
+
+const BUCKET_ENTRY = /<Bucket>([\s\S]*?)<\/Bucket>/g;
+const NAME = /<Name>([\s\S]*?)<\/Name>/g;
+const EMPTY_BUCKET_LIST = '<?xml version="1.0" encoding="UTF-8"?>\n' +
+  '<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Buckets></Buckets></ListAllMyBucketsResult>';
+
+/**
+ * Pure: a ListAllMyBucketsResult with only the buckets `allowed` names; everything else is left as the source wrote
+ * it. Fails closed: an entry whose name cannot be read is dropped, and an answer that would still name another
+ * bucket (a form this does not know) lists none.
+ */
+export function filterBucketList(text: string, allowed: readonly string[]): string {
+  const keep = new Set(allowed);
+  const kept = (raw: string | undefined): boolean => {
+    try {
+      return raw !== undefined && keep.has(decodeXmlText(raw));
+    } catch {
+      return false;
+    }
+  };
+  const filtered = text.replace(BUCKET_ENTRY, (entry, inner: string) => (kept(/<Name>([\s\S]*?)<\/Name>/.exec(inner)?.[1]) ? entry : ''));
+  const leaks = (doc: string) => [...doc.matchAll(NAME)].some((m) => !kept(m[1]));
+  if (!leaks(filtered)) return filtered;
+  const emptied = filtered.replace(/<Buckets>[\s\S]*<\/Buckets>/, '<Buckets></Buckets>');
+  return leaks(emptied) ? EMPTY_BUCKET_LIST : emptied;
+}

@@ -6,6 +6,7 @@ import { MAX_OBJECT_SIZE, checkConditions, type SizeLimits } from './post-condit
 import { missingField, policyRefusal } from './post-errors.js';
 import { parsePostPolicy } from './post-policy.js';
 import { verifyPostSignature } from './post-signature.js';
+import { checkKeys } from '../check-change.js';
 
 const MAX_KEY_BYTES = 1024;
 
@@ -32,9 +33,10 @@ export interface VerifiedPostForm {
   size: SizeLimits;
 }
 
-function checkKey(key: string): void {
+function checkKey(key: string, scoped: boolean): void {
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
   if (key.includes('\uFFFD')) throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
+  checkKeys([key], scoped);
 }
 
 /**
@@ -54,7 +56,7 @@ export function verifyPostForm(form: PostFormInput, lookup: (accessKeyId: string
   const signer = verifyPostSignature(values, lookup);
   if (!signer) {
     if (anonymous === 'refuse') throw new S3Error('AccessDenied');
-    checkKey(key);
+    checkKey(key, false);
     return { accessKeyId: ANONYMOUS, anonymous: true, key, values, size: { min: 0, max: MAX_OBJECT_SIZE } };
   }
   const policy = parsePostPolicy(values.get('policy')!);
@@ -62,6 +64,6 @@ export function verifyPostForm(form: PostFormInput, lookup: (accessKeyId: string
   const size = checkConditions(policy.conditions, fields, values, form.bucket);
   const scope = signer.credential.buckets;
   if (scope && !scope.includes(form.bucket)) throw new S3Error('AccessDenied');
-  checkKey(key);
+  checkKey(key, scope !== undefined);
   return { accessKeyId: signer.accessKeyId, anonymous: false, key, values, size };
 }
