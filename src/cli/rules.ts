@@ -1,13 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+import { basename, resolve, dirname } from 'node:path';
 import type { RuleConfig } from '../config/types.js';
 import { editRules, readRawConfig, requireRule, rulesOf, writeRawConfig } from '../rules/edit-config.js';
 import { reloadThroughAdmin } from '../admin/reload-client.js';
+import { checkFerryPid } from '../admin/running-ferry.js';
+import { formatTable, visible } from '../ops/format.js';
 
 /**
  * Tells running Ferry processes of this config to reload: through the admin listener when the config has one
  * (the answer says the reload took), and by SIGHUP to the processes in the pid files (a standalone `ferry ship`,
- * or every process when there is no admin listener or it cannot be reached). Returns how many were told.
+ * or every process when there is no admin listener or it cannot be reached), each only once /proc shows it is a
+ * Ferry serving this file. Returns how many were told.
  */
 async function notifyRunning(file: string, raw: Record<string, unknown>): Promise<number> {
   let told = 0;
@@ -17,7 +20,7 @@ async function notifyRunning(file: string, raw: Record<string, unknown>): Promis
     if (r.ok) {
       answered = r.pid;
       told++;
-    } else process.stderr.write(`note: admin reload did not answer (${r.error}); signalling instead\n`);
+    } else process.stderr.write(`note: admin reload did not answer (${visible(r.error)}); signalling instead\n`);
   }
   const journal = (raw.journal as { path?: string } | undefined)?.path;
   if (!journal) return told;
@@ -26,11 +29,17 @@ async function notifyRunning(file: string, raw: Record<string, unknown>): Promis
     if (!existsSync(pidFile)) continue;
     const pid = Number(readFileSync(pidFile, 'utf8'));
     if (pid === answered) continue;
+    const check = checkFerryPid(pid, file, kind as 'serve' | 'ship');
+    if (!check.ferry) {
+      // A pid file outlives a Ferry killed with SIGKILL, and its pid may now be any process's.
+      if (!check.gone) process.stderr.write(`note: ${basename(pidFile)} names pid ${pid}, which is not signalled: ${check.why}\n`);
+      continue;
+    }
     try {
       process.kill(pid, 'SIGHUP');
       told++;
     } catch {
-      // A stale pid file: that Ferry is gone.
+      // Gone between the check and the signal.
     }
   }
   return told;
@@ -39,8 +48,7 @@ async function notifyRunning(file: string, raw: Record<string, unknown>): Promis
 export function formatRules(rules: RuleConfig[]): string {
   const rows = [['ID', 'SOURCE', 'TARGET', 'PREFIX', 'ENABLED'],
     ...rules.map((r) => [r.id, r.source, `${r.target.region}/${r.target.bucket}`, r.prefix ?? '', String(r.enabled)])];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return formatTable(rows);
 }
 
 /** Applies one edit to the file atomically and tells a running Ferry. */

@@ -1,8 +1,26 @@
-/** Pure: aligns rows of cells into columns separated by two spaces; the first row is the header. */
+// What a terminal acts on rather than shows: C0 controls (ESC, CR, BS, BEL, line breaks), DEL, C1 controls (which
+// some terminals take as CSI), the Unicode line separators and the bidirectional overrides that reorder what is
+// shown. The backslash is escaped too, so a key that spells "\x1B" reads differently from one that holds ESC.
+const INVISIBLE = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Pure: text from clients or regions (keys, error details) made safe to print for people: every control or
+ * reordering character is shown as an escape (`\x1B`, `\u202E`), a backslash as `\\`. JSON output needs none of it.
+ */
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, (c) => {
+    if (c === '\\') return '\\\\';
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase()}`;
+  });
+}
+
+/** Pure: aligns rows of cells into columns separated by two spaces; the first row is the header. Cells go through `visible`. */
 export function formatTable(rows: string[][]): string {
   if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  const shown = rows.map((r) => r.map((c) => visible(c ?? '')));
+  const widths = shown[0]!.map((_, i) => Math.max(...shown.map((r) => (r[i] ?? '').length)));
+  return shown.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
 /** "2026-11-27 10:51:03" in UTC, or "-" when there is no time. */
