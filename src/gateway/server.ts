@@ -5,6 +5,8 @@ import { errorXml } from '../s3/xml.js';
 import { createHandler } from './handler.js';
 import { hostId, nextRequestId } from './request-id.js';
 import type { GatewayContext } from './context.js';
+import { limitConnections, type ConnectionLimit } from './connection-limit.js';
+import { connectionBudget, currentOpenFilesLimit } from './descriptor-budget.js';
 
 // Parser errors in a request's head: no request is being handled yet, so the socket is Ferry's to answer on. (A
 // body cut short is the request handler's to settle; an answer written here could cross its own.)
@@ -19,11 +21,25 @@ export function parseListen(listen: string): { host: string; port: number } {
 }
 
 /** Starts the S3 listener; resolves with the server and the address it bound. */
-export async function startGateway(ctx: GatewayContext, listen: string): Promise<{ server: Server; address: AddressInfo }> {
+export async function startGateway(ctx: GatewayContext, listen: string):
+  Promise<{ server: Server; address: AddressInfo; connections: ConnectionLimit }> {
   const handle = createHandler(ctx);
-  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 0, keepAliveTimeout: 5_000 }, (req, res) => {
+  const { headersTimeoutMs, idleTimeoutMs } = ctx.config.gateway;
+  // No limit on a whole request (a large upload takes as long as it takes), but its head must arrive in time:
+  // Node takes a requestTimeout of 0 to disable headersTimeout too unless it is set, and checks both every second.
+  // A connection is closed after idleTimeoutMs without a byte either way, and 5 s after a keep-alive answer.
+  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: headersTimeoutMs,
+    connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 }, (req, res) => {
     void handle(req, res);
   });
+  server.timeout = idleTimeoutMs;
+  const fileLimit = currentOpenFilesLimit();
+  const budget = connectionBudget(ctx.config, fileLimit);
+  const connections = limitConnections(server, budget.maxConnections);
+  if (budget.maxConnections < ctx.config.gateway.maxConnections) {
+    ctx.log.warn({ maxConnections: budget.maxConnections, configured: ctx.config.gateway.maxConnections, fileLimit,
+      reserved: budget.reserved }, 'client connections capped below gateway.maxConnections to keep descriptors for the regions and the journal');
+  }
   // Authenticate before telling the client to send its body, so a refused upload is never transmitted.
   server.on('checkContinue', (req, res) => void handle(req, res, true));
   // Node answers 417 to any other Expect value; an empty one expects nothing, and S3 serves such requests.
@@ -50,5 +66,5 @@ export async function startGateway(ctx: GatewayContext, listen: string): Promise
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
-  return { server, address: server.address() as AddressInfo };
+  return { server, address: server.address() as AddressInfo, connections };
 }
