@@ -5,6 +5,7 @@ import { S3Region } from '../region/s3-region.js';
 import { listObjects } from './list-objects.js';
 import { diffSorted, type DiffEntry } from './sorted-diff.js';
 import { ruleOf } from './ops-config.js';
+import { visible } from './format.js';
 
 /** A rule and its source and target regions. */
 export interface RuleEnds {
@@ -55,10 +56,10 @@ export function countEntry(c: DriftCounts, d: DiffEntry): void {
 /** Pure: one line describing a difference, for people. */
 export function formatDiff(d: DiffEntry): string {
   switch (d.kind) {
-    case 'missing': return `missing    ${d.key}  (source size ${d.source.size})\n`;
-    case 'extra': return `extra      ${d.key}  (target size ${d.target.size})\n`;
-    case 'different': return `different  ${d.key}  (${d.reason})\n`;
-    default: return `same       ${d.key}\n`;
+    case 'missing': return `missing    ${visible(d.key)}  (source size ${d.source.size})\n`;
+    case 'extra': return `extra      ${visible(d.key)}  (target size ${d.target.size})\n`;
+    case 'different': return `different  ${visible(d.key)}  (${visible(d.reason)})\n`;
+    default: return `same       ${visible(d.key)}\n`;
   }
 }
 
