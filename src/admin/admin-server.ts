@@ -8,7 +8,7 @@ import { checkAdminBinding, splitListen } from './binding.js';
 /** What the admin endpoints read and do; the runtime supplies it. */
 export interface AdminHandlers {
   metrics(): Promise<{ contentType: string; body: string }>;
-  status(): unknown;
+  status(): Promise<unknown>;
   ready(): Promise<{ ready: boolean; checks: Record<string, string> }>;
   reload(): Promise<unknown>;
 }
@@ -45,7 +45,7 @@ function routes(h: AdminHandlers): Record<string, Route> {
       const m = await h.metrics();
       send(res, 200, m.body, m.contentType);
     },
-    'GET /status': async (_req, res) => send(res, 200, h.status()),
+    'GET /status': async (_req, res) => send(res, 200, await h.status()),
     'POST /rules/reload': async (req, res) => {
       req.resume();
       send(res, 200, await h.reload());

@@ -3,7 +3,10 @@ import type { RequestRecord } from '../gateway/context.js';
 import type { ShipperEvents } from '../shipper/shipper.js';
 
 /** Pending work per rule, read from the journal when Prometheus scrapes. */
-export type PendingReader = () => Array<{ rule: string; operations: number; bytes: number }>;
+export type PendingReader = () => Promise<Array<{ rule: string; operations: number; bytes: number }>>;
+
+/** The journal's chain head, read when Prometheus scrapes. */
+export type HeadReader = () => Promise<{ seq: number }>;
 
 /**
  * Ferry's Prometheus metrics in a registry of their own (several Ferries may share a process in tests).
@@ -22,7 +25,7 @@ export class FerryMetrics {
   private readonly latency: Histogram<'rule'>;
   private readonly journalAppend: Histogram;
 
-  constructor(pending: PendingReader, rules: string[]) {
+  constructor(pending: PendingReader, rules: string[], head?: HeadReader) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({ name: 'ferry_requests_total', help: 'S3 requests answered by the gateway, by operation and HTTP status',
@@ -31,13 +34,20 @@ export class FerryMetrics {
       labelNames: ['op'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers });
     const gauge = (name: string, help: string, field: 'operations' | 'bytes') => new Gauge({
       name, help, labelNames: ['rule'], registers,
-      collect(this: Gauge<'rule'>) {
+      async collect(this: Gauge<'rule'>) {
+        const rows = await pending();
         this.reset();
-        for (const p of pending()) this.set({ rule: p.rule }, p[field]);
+        for (const p of rows) this.set({ rule: p.rule }, p[field]);
       },
     });
     gauge('ferry_replication_pending_operations', 'Changes acknowledged but not yet shipped (intent or pending), by rule', 'operations');
     gauge('ferry_replication_pending_bytes', 'Bytes of the changes not yet shipped, by rule', 'bytes');
+    if (head) {
+      // Recorded by the monitoring system, a head the journal later falls behind shows a lost tail
+      // (`ferry journal verify --expect-head SEQ`).
+      new Gauge({ name: 'ferry_journal_head_seq', help: 'Sequence number of the newest row of the journal\'s hash chain', registers,
+        async collect(this: Gauge) { this.set((await head()).seq); } });
+    }
     this.failed = new Counter({ name: 'ferry_replication_failed_total', help: 'Keys marked failed after using up their attempts, by rule',
       labelNames: ['rule'], registers });
     this.attemptErrors = new Counter({ name: 'ferry_replication_attempt_errors_total', help: 'Ship attempts that failed (retried or final), by rule',

@@ -25,9 +25,8 @@ export function checkOperationsConfig(config: RunningFerry['config']): void {
 }
 
 function pendingReader(running: RunningFerry): PendingReader {
-  return () => {
-    const rows = running.journal.db.prepare(`SELECT rule_id AS rule, count(*) AS operations, coalesce(sum(size), 0) AS bytes
-      FROM changes WHERE state IN ('intent', 'pending') GROUP BY rule_id`).all() as Array<{ rule: string; operations: number; bytes: number }>;
+  return async () => {
+    const rows = await running.journal.pendingByRule();
     const seen = new Set(rows.map((r) => r.rule));
     return [...rows, ...running.config.rules.filter((r) => !seen.has(r.id)).map((r) => ({ rule: r.id, operations: 0, bytes: 0 }))];
   };
@@ -39,13 +38,15 @@ function pendingReader(running: RunningFerry): PendingReader {
  */
 export async function startOperations(running: RunningFerry, opts: { log: Logger; gateway: boolean; shipperEvents?: ShipperEvents }): Promise<Operations> {
   const { log } = opts;
-  const retention = scheduleRetention(running.journal.db, () => running.config.journal.retention, log);
+  const retention = scheduleRetention(running.journal, () => running.config.journal.retention, log);
+  // The head at start, in the log: with later ones (metrics), what `ferry journal verify --expect-head` checks against.
+  running.journal.head().then((head) => log.info({ journal: running.journal.location, head }, 'journal opened'), () => {});
   const config = running.config;
   if (!config.admin) return { shipperEvents: opts.shipperEvents, stop: () => retention.stop() };
   // Loaded only when needed: prom-client and the admin server weigh on the start of every CLI command otherwise.
   const [{ FerryMetrics, bothEvents }, { startAdminServer }, { checkReady }] = await Promise.all([
     import('./metrics.js'), import('./admin-server.js'), import('./readiness.js')]);
-  const metrics = new FerryMetrics(pendingReader(running), config.rules.map((r) => r.id));
+  const metrics = new FerryMetrics(pendingReader(running), config.rules.map((r) => r.id), () => running.journal.head());
   running.context.onRequest = metrics.onRequest;
   running.context.onJournalAppend = metrics.onJournalAppend;
   let server: Server | undefined;
@@ -53,8 +54,8 @@ export async function startOperations(running: RunningFerry, opts: { log: Logger
   try {
     ({ server, address } = await startAdminServer(config.admin, {
       metrics: () => metrics.text(),
-      status: () => collectStatus(running.journal.db, running.config.rules),
-      ready: () => checkReady(running.journal.db, running.config.journal.path, running.clients.get(running.config.source)),
+      status: () => collectStatus(running.journal, running.config.rules),
+      ready: () => checkReady(running.journal, running.clients.get(running.config.source)),
       async reload() {
         const file = running.config.file;
         if (!file) throw new FerryError('CONFIG_UNREADABLE', 'this Ferry was not started from a configuration file');

@@ -40,7 +40,7 @@ export function registerOpsCommands(program: Command): void {
 
   journal.command('show <seq>').description('one row in full, with its shipping history').addOption(configOption())
     .option('--json', 'as one JSON object')
-    .action(async (seq: string, o: WithConfig & { json?: boolean }) => (await journalList()).journalShow(loadConfigLenient(o.config), seq, !!o.json));
+    .action(async (seq: string, o: WithConfig & { json?: boolean }) => { await (await journalList()).journalShow(loadConfigLenient(o.config), seq, !!o.json); });
 
   addFilters(journal.command('export').description('stream matching rows, oldest first, as JSON lines or CSV').addOption(configOption()))
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
@@ -53,11 +53,18 @@ export function registerOpsCommands(program: Command): void {
   journal.command('retry').description('put failed changes back in the shipping queue').addOption(configOption())
     .option('--rule <id>', 'only this rule')
     .option('--state <state>', 'which changes to retry (failed)', 'failed')
-    .action(async (o: WithConfig & { rule?: string; state?: string }) => { (await maintenance()).journalRetry(loadConfigLenient(o.config), o); });
+    .action(async (o: WithConfig & { rule?: string; state?: string }) => { await (await maintenance()).journalRetry(loadConfigLenient(o.config), o); });
 
   journal.command('verify').description('walk the hash chain; exit 1 and name the first altered, inserted or missing row')
     .addOption(configOption()).option('--json', 'the report as JSON')
-    .action(async (o: WithConfig & { json?: boolean }) => { (await maintenance()).journalVerify(loadConfigLenient(o.config), !!o.json); });
+    .option('--expect-head <seq[:hash]>', 'also fail unless the journal reaches this head (from a log line, a metric or an earlier verify)')
+    .action(async (o: WithConfig & { json?: boolean; expectHead?: string }) => {
+      await (await maintenance()).journalVerify(loadConfigLenient(o.config), !!o.json, o.expectHead);
+    });
+
+  journal.command('backup').description('copy a running SQLite journal consistently (SQLite\'s online backup), to restore as journal.path')
+    .addOption(configOption()).requiredOption('--to <file>', 'the copy to write')
+    .action(async (o: WithConfig & { to: string }) => { await (await maintenance()).journalBackup(loadConfigLenient(o.config), o.to); });
 
   journal.command('prune').description('delete finished rows older than journal.retention, leaving checkpoints')
     .addOption(configOption())

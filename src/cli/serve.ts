@@ -4,12 +4,15 @@ import { createLogger } from '../util/logger.js';
 import { startFerry } from '../runtime/ferry.js';
 
 /** `ferry serve` / `ferry ship`: runs until SIGINT/SIGTERM; SIGHUP reloads the configuration file. */
-export async function runServe(file: string, opts: { gateway: boolean; shipper: boolean }): Promise<void> {
+export async function runServe(file: string, opts: { gateway: boolean; shipper: boolean; listen?: string }): Promise<void> {
   const config = loadConfig(file);
+  // Several gateways of a fleet can share one configuration file, each on its own address.
+  if (opts.listen !== undefined) config.listen = opts.listen;
   const log = createLogger(config.log.level);
   const ferry = await startFerry(config, { ...opts, log });
-  const pidFile = `${config.journal.path}.${opts.gateway ? 'serve' : 'ship'}.pid`;
-  writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
+  // Beside a SQLite journal, for `ferry rules` to signal; a fleet on PostgreSQL reloads through its admin listeners.
+  const pidFile = config.journal.path === undefined ? undefined : `${config.journal.path}.${opts.gateway ? 'serve' : 'ship'}.pid`;
+  if (pidFile) writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
   if (ferry.address) process.stdout.write(`ferry listening on http://${ferry.address.address}:${ferry.address.port}\n`);
   else process.stdout.write('ferry shipper running\n');
   process.on('SIGHUP', () => {
@@ -21,7 +24,7 @@ export async function runServe(file: string, opts: { gateway: boolean; shipper: 
   });
   const stop = async () => {
     await ferry.stop();
-    rmSync(pidFile, { force: true });
+    if (pidFile) rmSync(pidFile, { force: true });
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -21,6 +21,6 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   }
   const config = parseConfig(expandEnv(raw, env));
   config.file = resolve(file);
-  config.journal.path = resolve(dirname(config.file), config.journal.path);
+  if (config.journal.path !== undefined) config.journal.path = resolve(dirname(config.file), config.journal.path);
   return config;
 }

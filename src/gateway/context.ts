@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { FerryConfig, ClientCredential } from '../config/types.js';
-import type { Journal } from '../journal/journal.js';
+import type { JournalStore } from '../journal/journal-store.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { Upstream } from './upstream.js';
 
@@ -22,7 +22,7 @@ export interface RequestRecord {
 export interface GatewayContext {
   config: FerryConfig;
   rules: RuleSet;
-  journal: Journal;
+  journal: JournalStore;
   upstream: Upstream;
   log: Logger;
   credentials: Map<string, ClientCredential>;

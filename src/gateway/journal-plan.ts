@@ -1,6 +1,6 @@
 import type { Classified } from '../s3/classify.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import type { IntentInput } from '../journal/journal.js';
+import type { IntentInput } from '../journal/journal-store.js';
 
 /** Pure: the intents a change needs, one per key a rule covers (several for DeleteObjects). */
 export function planIntents(c: Classified, keys: string[], rules: RuleSet, who: { accessKeyId: string; remoteAddr: string }): IntentInput[] {

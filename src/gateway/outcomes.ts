@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { OutcomeInput } from '../journal/journal.js';
+import type { OutcomeInput } from '../journal/journal-store.js';
 import { parseDeleteResult, parseErrorXml, parseXml } from '../s3/xml.js';
 
 function first(v: string | string[] | undefined): string | undefined {
@@ -8,7 +8,19 @@ function first(v: string | string[] | undefined): string | undefined {
 
 /** Operations whose success can only be read from the response body. */
 export function needsResponseBody(operation: string, status: number): boolean {
-  return status === 200 && (operation === 'DeleteObjects' || operation === 'CompleteMultipartUpload');
+  return status === 200 && (operation === 'DeleteObjects' || operation in RESULT_ELEMENT);
+}
+
+// Operations whose 200 answer is a document: the new object's ETag is in it, or an <Error> when the work failed late.
+const RESULT_ELEMENT: Record<string, string> = {
+  CompleteMultipartUpload: 'CompleteMultipartUploadResult',
+  CopyObject: 'CopyObjectResult',
+};
+
+/** Pure: an ETag as S3 sends it, quoted (Ceph RGW 16.2 leaves CopyObjectResult's bare); undefined when empty. */
+function quotedEtag(etag: unknown): string | undefined {
+  const bare = String(etag ?? '').replace(/^"|"$/g, '');
+  return bare === '' ? undefined : `"${bare}"`;
 }
 
 /** What the source's answer says of each intent: its outcome, or that it cannot tell (the shipper looks). */
@@ -66,13 +78,15 @@ function singleOutcomes(operation: string, seqs: number[], up: Pick<Dispatcher.R
   body: Buffer | undefined, size: number | undefined, base: Omit<OutcomeInput, 'seq' | 'applied'>): OutcomeInput[] {
   const status = up.statusCode;
   const ok = status >= 200 && status < 300;
-  if (operation === 'CompleteMultipartUpload' && ok && body) {
+  const element = RESULT_ELEMENT[operation];
+  if (element && ok && body) {
     const text = body.toString('utf8');
     const err = parseErrorXml(text);
     if (err) return seqs.map((seq) => ({ seq, ...base, applied: false, error: `${err.code}: ${err.message}` }));
     let etag: string | undefined;
     try {
-      etag = String((parseXml(text) as { CompleteMultipartUploadResult?: { ETag?: string } }).CompleteMultipartUploadResult?.ETag ?? '') || undefined;
+      // NOTE: RGW 16.2 answers CompleteMultipartUpload with an empty <ETag/>: the row then has none, never an empty one.
+      etag = quotedEtag((parseXml(text, true) as Record<string, { ETag?: unknown } | undefined>)[element]?.ETag);
     } catch {
       etag = undefined;
     }

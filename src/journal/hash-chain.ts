@@ -11,14 +11,18 @@ export interface ImmutableFields {
   access_key_id: string;
   remote_addr: string;
   origin: string;
+  /** The gateway that wrote the row (a fleet shares one journal); older rows have none. */
+  writer?: string | null;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Hash of a row chained to its predecessor's hash; any edit, insertion or removal breaks the chain after it. */
+/**
+ * Hash of a row chained to its predecessor's hash; any edit, insertion or removal breaks the chain after it. The
+ * writer is chained when there is one, so rows written before writers were recorded keep their hashes.
+ */
 export function chainHash(prev: string, f: ImmutableFields): string {
-  return createHash('sha256')
-    .update(JSON.stringify([prev, f.seq, f.created_at, f.rule_id, f.operation, f.bucket, f.key,
-      f.access_key_id, f.remote_addr, f.origin]))
-    .digest('hex');
+  const fields = [prev, f.seq, f.created_at, f.rule_id, f.operation, f.bucket, f.key, f.access_key_id, f.remote_addr, f.origin];
+  if (f.writer) fields.push(f.writer);
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }

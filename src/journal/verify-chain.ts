@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import { GENESIS_HASH, chainHash, type ImmutableFields } from './hash-chain.js';
 
 export interface ChainRow extends ImmutableFields {
@@ -92,19 +91,4 @@ export function checkChain(rows: Iterable<ChainRow>, checkpoints: ReadonlyMap<nu
 
 function missingRange(from: number, to: number): string {
   return from === to ? `row ${from} is missing` : `rows ${from}..${to} are missing`;
-}
-
-/** Verifies the journal's chain inside one read transaction, so rows appended meanwhile do not confuse it. */
-export function verifyJournalChain(db: Database.Database, maxProblems = 20): ChainReport {
-  db.exec('BEGIN');
-  try {
-    const seqRow = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").get() as { seq: number } | undefined;
-    const checkpoints = new Map((db.prepare('SELECT seq, hash FROM checkpoints').all() as Array<{ seq: number; hash: string }>)
-      .map((c) => [c.seq, c.hash]));
-    const rows = db.prepare(`SELECT seq, created_at, rule_id, operation, bucket, key, access_key_id, remote_addr, origin, hash
-      FROM changes ORDER BY seq`).iterate() as IterableIterator<ChainRow>;
-    return checkChain(rows, checkpoints, seqRow?.seq ?? 0, maxProblems);
-  } finally {
-    db.exec('COMMIT');
-  }
 }

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { FerryConfig } from '../config/types.js';
 import { FerryError } from '../errors/ferry-error.js';
-import { CHANGE_COLUMNS, iterateChangeTuples } from '../journal/query.js';
+import { CHANGE_COLUMNS } from '../journal/query.js';
 import { toChangeFilter, type FilterOptions } from './filter-options.js';
 import { heldRuleIds, openJournalReadonly } from './ops-config.js';
 import { writeLines } from './write-lines.js';
@@ -18,10 +18,14 @@ export function csvField(v: unknown): string {
 
 const JSON_NAMES = CHANGE_COLUMNS.map((c) => `${JSON.stringify(c)}:`);
 
-/** Pure: the lines of an export from rows in CHANGE_COLUMNS order, header first for CSV; lazy, so rows are read as written. */
+/** Pure: the CSV header line. */
+export function csvHeader(): string {
+  return `${CHANGE_COLUMNS.join(',')}\n`;
+}
+
+/** Pure: the lines of an export from rows in CHANGE_COLUMNS order (the CSV header apart); lazy, so rows are read as written. */
 export function* exportLines(rows: Iterable<unknown[]>, format: ExportFormat): Generator<string> {
   if (format === 'csv') {
-    yield `${CHANGE_COLUMNS.join(',')}\n`;
     for (const r of rows) yield `${r.map(csvField).join(',')}\n`;
     return;
   }
@@ -34,7 +38,7 @@ export function* exportLines(rows: Iterable<unknown[]>, format: ExportFormat): G
 }
 
 /**
- * `ferry journal export`: every matching row in seq order, streamed from SQLite (`.iterate()`) to stdout or a
+ * `ferry journal export`: every matching row in seq order, streamed from the journal in batches to stdout or a
  * file with backpressure, so exports of millions of rows run in constant memory. Returns the rows written.
  */
 export async function journalExport(config: FerryConfig, o: FilterOptions & { format: string; output?: string },
@@ -43,11 +47,12 @@ export async function journalExport(config: FerryConfig, o: FilterOptions & { fo
     throw new FerryError('OPTION_INVALID', `--format "${o.format}" is not an export format`, 'use jsonl or csv');
   }
   const filter = toChangeFilter(o, Date.now());
-  const db = openJournalReadonly(config);
+  const journal = await openJournalReadonly(config);
   const file = o.output === undefined ? undefined : createWriteStream(o.output, { mode: 0o600 });
   try {
-    const rows = iterateChangeTuples(db, filter, heldRuleIds(config));
-    const lines = await writeLines(file ?? out, exportLines(rows, o.format));
+    const sink = file ?? out;
+    let lines = o.format === 'csv' ? await writeLines(sink, [csvHeader()]) : 0;
+    for await (const rows of journal.exportChanges(filter, heldRuleIds(config))) lines += await writeLines(sink, exportLines(rows, o.format));
     if (file) {
       file.end();
       await finished(file);
@@ -55,6 +60,6 @@ export async function journalExport(config: FerryConfig, o: FilterOptions & { fo
     return o.format === 'csv' ? lines - 1 : lines;
   } finally {
     file?.destroy();
-    db.close();
+    await journal.close();
   }
 }

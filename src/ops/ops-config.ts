@@ -1,9 +1,7 @@
-import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import type { FerryConfig, RuleConfig } from '../config/types.js';
-import { FerryError } from '../errors/ferry-error.js';
-import { Journal } from '../journal/journal.js';
+import type { JournalStore } from '../journal/journal-store.js';
+import { openJournal } from '../journal/open-journal.js';
 import { requireRule } from '../rules/edit-config.js';
 
 /**
@@ -17,32 +15,14 @@ export function loadConfigLenient(file: string): FerryConfig {
   return loadConfig(file, env);
 }
 
-function missing(path: string): FerryError {
-  return new FerryError('JOURNAL_UNAVAILABLE', `no journal at ${path}`,
-    'check journal.path in the configuration; `ferry serve` creates the journal when it first starts');
-}
-
 /** Opens the journal read-only: safe beside a running Ferry (WAL lets readers and the writer proceed together). */
-export function openJournalReadonly(config: FerryConfig): Database.Database {
-  if (!existsSync(config.journal.path)) throw missing(config.journal.path);
-  try {
-    const db = new Database(config.journal.path, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
-    return db;
-  } catch (err) {
-    throw new FerryError('JOURNAL_UNAVAILABLE', `cannot open ${config.journal.path}: ${(err as Error).message}`);
-  }
+export function openJournalReadonly(config: FerryConfig): Promise<JournalStore> {
+  return openJournal(config.journal, { readonly: true });
 }
 
 /** Opens the journal for writing (migrating it to this Ferry's schema), as a running Ferry does. */
-export function openJournalWritable(config: FerryConfig, opts: { create?: boolean } = {}): Journal {
-  if (!opts.create && !existsSync(config.journal.path)) throw missing(config.journal.path);
-  try {
-    return new Journal(config.journal.path);
-  } catch (err) {
-    if (err instanceof FerryError) throw err;
-    throw new FerryError('JOURNAL_UNAVAILABLE', `cannot open ${config.journal.path}: ${(err as Error).message}`);
-  }
+export function openJournalWritable(config: FerryConfig, opts: { create?: boolean } = {}): Promise<JournalStore> {
+  return openJournal(config.journal, { create: opts.create });
 }
 
 /** Ids of the rules that are disabled: their pending rows are `held`. */

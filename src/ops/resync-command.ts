@@ -30,7 +30,7 @@ export function formatResyncReport(r: ResyncReport): string {
 export async function runResync(config: FerryConfig, o: { rule: string; deleteExtra: boolean; dryRun: boolean; restart: boolean;
   json: boolean }): Promise<ResyncReport> {
   const ends = ruleEnds(config, o.rule);
-  const journal = openJournalWritable(config, { create: true });
+  const journal = await openJournalWritable(config, { create: true });
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
@@ -57,7 +57,7 @@ export async function runResync(config: FerryConfig, o: { rule: string; deleteEx
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
-    journal.close();
+    await journal.close();
     await ends.close();
   }
 }

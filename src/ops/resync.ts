@@ -1,5 +1,4 @@
-import type { IntentInput, Journal } from '../journal/journal.js';
-import { ResyncProgress } from '../journal/resync-progress.js';
+import type { IntentInput, JournalStore } from '../journal/journal-store.js';
 import type { DiffEntry } from './sorted-diff.js';
 import { countEntry, emptyCounts, walkRule, type DriftCounts, type RuleEnds } from './rule-walk.js';
 
@@ -39,11 +38,11 @@ export function needsResync(d: DiffEntry, deleteExtra: boolean): boolean {
  * shipper copies it with its retries, metrics and audit trail. The last key walked is saved after each commit:
  * an interrupted resync resumes after it. Writes nothing with `dryRun`.
  */
-export async function resyncRule(journal: Journal, ends: RuleEnds, o: ResyncOptions): Promise<ResyncReport> {
+export async function resyncRule(journal: JournalStore, ends: RuleEnds, o: ResyncOptions): Promise<ResyncReport> {
   const rule = ends.rule;
-  const progress = new ResyncProgress(journal.db);
-  const mark = o.restart || o.dryRun ? undefined : progress.get(rule.id);
-  if (o.restart && !o.dryRun) progress.clear(rule.id);
+  const progress = journal.resyncProgress;
+  const mark = o.restart || o.dryRun ? undefined : await progress.get(rule.id);
+  if (o.restart && !o.dryRun) await progress.clear(rule.id);
   const counts = emptyCounts();
   const report: ResyncReport = { rule: rule.id, ...counts, resumedAfter: mark?.afterKey, rowsWritten: 0, extraKept: 0,
     complete: false, dryRun: o.dryRun };
@@ -60,7 +59,7 @@ export async function resyncRule(journal: Journal, ends: RuleEnds, o: ResyncOpti
       rowsWritten += batch.length;
       batch = [];
     }
-    progress.save(rule.id, { afterKey: lastKey, startedAt, updatedAt: Date.now(), rowsWritten });
+    await progress.save(rule.id, { afterKey: lastKey, startedAt, updatedAt: Date.now(), rowsWritten });
     sinceSave = 0;
   };
   for await (const d of walkRule(ends, { startAfter: mark?.afterKey })) {
@@ -81,7 +80,7 @@ export async function resyncRule(journal: Journal, ends: RuleEnds, o: ResyncOpti
   Object.assign(report, counts);
   if (!o.signal?.aborted) {
     report.complete = true;
-    if (!o.dryRun) progress.clear(rule.id);
+    if (!o.dryRun) await progress.clear(rule.id);
   }
   return report;
 }

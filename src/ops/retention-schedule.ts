@@ -1,13 +1,12 @@
-import type Database from 'better-sqlite3';
+import type { JournalStore } from '../journal/journal-store.js';
 import type { Logger } from 'pino';
-import { pruneJournal } from '../journal/retention.js';
 import { requireDuration } from './duration.js';
 
 /**
  * Prunes the journal by `journal.retention` soon after start and then every `everyMs`, inside a running Ferry.
  * The retention is read at each run, so a reload that changes it takes effect. `stop` waits for a run in progress.
  */
-export function scheduleRetention(db: Database.Database, retention: () => string | undefined, log: Logger,
+export function scheduleRetention(journal: JournalStore, retention: () => string | undefined, log: Logger,
   opts: { firstMs?: number; everyMs?: number } = {}): { stop(): Promise<void> } {
   let stopped = false;
   let busy = false;
@@ -19,7 +18,7 @@ export function scheduleRetention(db: Database.Database, retention: () => string
     running = (async () => {
       try {
         const cutoff = Date.now() - requireDuration(text, 'journal.retention');
-        const r = await pruneJournal(db, cutoff, { shouldStop: () => stopped });
+        const r = await journal.prune(cutoff, { shouldStop: () => stopped });
         if (r.pruned) log.info({ pruned: r.pruned, checkpoints: r.checkpoints, oldestKept: r.oldestKept }, 'journal pruned by retention');
       } catch (err) {
         log.error({ err: (err as Error).message }, 'journal pruning failed; will try again');

@@ -12,12 +12,12 @@ export function formatStatus(s: FerryStatus): string {
       formatSeconds(r.lagSeconds.p50), formatSeconds(r.lagSeconds.p99)])]);
 }
 
-function statusOnce(config: FerryConfig): FerryStatus {
-  const db = openJournalReadonly(config);
+async function statusOnce(config: FerryConfig): Promise<FerryStatus> {
+  const journal = await openJournalReadonly(config);
   try {
-    return collectStatus(db, config.rules);
+    return await collectStatus(journal, config.rules);
   } finally {
-    db.close();
+    await journal.close();
   }
 }
 
@@ -26,8 +26,8 @@ function statusOnce(config: FerryConfig): FerryStatus {
  * so a rule enabled meanwhile shows as such.
  */
 export async function runStatus(file: string, o: { json: boolean; watchSeconds?: number }): Promise<FerryStatus> {
-  const show = () => {
-    const s = statusOnce(loadConfigLenient(file));
+  const show = async () => {
+    const s = await statusOnce(loadConfigLenient(file));
     if (o.json) process.stdout.write(`${JSON.stringify(s)}\n`);
     else {
       if (o.watchSeconds !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
@@ -35,10 +35,10 @@ export async function runStatus(file: string, o: { json: boolean; watchSeconds?:
     }
     return s;
   };
-  const first = show();
+  const first = await show();
   if (o.watchSeconds === undefined) return first;
   await new Promise<void>((resolve) => {
-    const timer = setInterval(show, o.watchSeconds! * 1000);
+    const timer = setInterval(() => { show().catch((err: Error) => process.stderr.write(`ferry: ${err.message}\n`)); }, o.watchSeconds! * 1000);
     process.once('SIGINT', () => {
       clearInterval(timer);
       resolve();

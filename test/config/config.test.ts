@@ -54,3 +54,16 @@ t.test('config.example.json is a valid configuration once its variables are set'
   t.equal(config.admin?.token, 'd');
   t.throws(() => loadConfig(file, {}), /BJ_SECRET/);
 });
+
+t.test('the journal is a SQLite path or a PostgreSQL URL, never both, and a bad URL is named without its password', async (t) => {
+  const withJournal = (journal: unknown) => ({ ...base(), journal });
+  t.same(parseConfig(withJournal({ url: 'postgres://ferry:s3cret@db:5432/ferry' })).journal, { url: 'postgres://ferry:s3cret@db:5432/ferry' });
+  t.equal(parseConfig(withJournal({ path: './j.db' })).shipper.leaseMs, 30_000);
+  t.throws(() => parseConfig(withJournal({ path: './j.db', url: 'postgres://db/ferry' })), { code: 'CONFIG_INVALID', message: /"journal" must give either "path".*not both/ });
+  t.throws(() => parseConfig(withJournal({})), { code: 'CONFIG_INVALID', message: /journal\.path/ });
+  for (const url of ['mysql://u:s3cret@db/x', 'not a url s3cret', 'postgres://:s3cret@/x']) {
+    const err = (() => { try { parseConfig(withJournal({ url })); } catch (e) { return e as Error; } return undefined; })();
+    t.match(err, { code: 'CONFIG_INVALID', message: /journal\.url.*PostgreSQL URL/ }, url.replace('s3cret', '***'));
+    t.notMatch(err?.message ?? '', /s3cret/, 'the message does not repeat the URL');
+  }
+});

@@ -10,6 +10,7 @@ import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitF
 import { compareBuckets } from '../helpers/objects.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { RULE, waitDrained } from '../helpers/faults-world.js';
+import { journalDb } from '../helpers/journal-sql.js';
 
 t.test('the source changes under a copy: shipped again, no attempt used', async (t) => {
   const regions = await startRegions({ source: ['photos'], target: ['photos-replica'] });
@@ -35,9 +36,9 @@ t.test('the source changes under a copy: shipped again, no attempt used', async 
   }
   proxy.faults = {};
   await waitDrained(raw.journal.path, 20_000);
-  const rows = ferry.journal.db.prepare("SELECT key, state, last_error FROM changes WHERE operation = 'PutObject' ORDER BY seq").all();
+  const rows = journalDb(ferry.journal).prepare("SELECT key, state, last_error FROM changes WHERE operation = 'PutObject' ORDER BY seq").all();
   t.same(rows.map((r) => (r as { state: string }).state), ['shipped', 'shipped'], 'neither change failed');
-  t.equal((ferry.journal.db.prepare("SELECT count(*) AS n FROM attempts WHERE result = 'error'").get() as { n: number }).n, 0,
+  t.equal((journalDb(ferry.journal).prepare("SELECT count(*) AS n FROM attempts WHERE result = 'error'").get() as { n: number }).n, 0,
     'no attempt was counted as an error');
   t.same(await compareBuckets(direct, 'photos', regionClient(regions.target), 'photos-replica'), [], 'target equals source');
 });
@@ -52,9 +53,9 @@ t.test('a source whose bytes contradict its ETag: failed after maxAttempts, not 
   // What a non-atomic store can leave behind: same length, other bytes, the old ETag.
   writeFileSync(join(regions.dir, 'cn-bj', 'photos', 'bad.bin._S3rver_object'), 'THE STORED BYTES');
   await ferry.reload(parseConfig({ ...raw, rules: [RULE] }));
-  await waitFor(() => (ferry.journal.db.prepare("SELECT state FROM changes WHERE key = 'bad.bin'").get() as { state: string }).state === 'failed',
+  await waitFor(() => (journalDb(ferry.journal).prepare("SELECT state FROM changes WHERE key = 'bad.bin'").get() as { state: string }).state === 'failed',
     10_000, 'the change to fail');
-  const row = ferry.journal.db.prepare("SELECT last_error FROM changes WHERE key = 'bad.bin'").get() as { last_error: string };
+  const row = journalDb(ferry.journal).prepare("SELECT last_error FROM changes WHERE key = 'bad.bin'").get() as { last_error: string };
   t.match(row.last_error, /do not match its ETag/, 'the error says why');
-  t.equal((ferry.journal.db.prepare("SELECT count(*) AS n FROM attempts WHERE result = 'error'").get() as { n: number }).n, 3, 'after exactly maxAttempts');
+  t.equal((journalDb(ferry.journal).prepare("SELECT count(*) AS n FROM attempts WHERE result = 'error'").get() as { n: number }).n, 3, 'after exactly maxAttempts');
 });

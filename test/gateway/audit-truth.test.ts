@@ -6,6 +6,7 @@ import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitF
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { storedObject } from '../helpers/objects.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
+import { journalDb } from '../helpers/journal-sql.js';
 
 const RULE = { id: 'audit', source: 'audit', target: { region: 'cn-sh', bucket: 'audit-replica' }, enabled: true };
 const status = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -19,7 +20,7 @@ t.test('what the journal records for refusals and unknown answers', async (t) =>
   const ferry = await startTestFerry(raw);
   t.teardown(async () => { await ferry.stop(); await proxy.stop(); await regions.stop(); });
   const s3 = sdkClient(ferry.endpoint);
-  const rows = (key: string) => ferry.journal.db.prepare('SELECT state, status, last_error FROM changes WHERE key = ? ORDER BY seq')
+  const rows = (key: string) => journalDb(ferry.journal).prepare('SELECT state, status, last_error FROM changes WHERE key = ? ORDER BY seq')
     .all(key) as Array<{ state: string; status: number | null; last_error: string | null }>;
   const settled = (key: string) => waitFor(() => rows(key).every((r) => !['intent', 'pending'].includes(r.state)), 20_000, `${key} settled`);
 

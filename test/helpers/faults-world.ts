@@ -1,7 +1,9 @@
 // Shared pieces of the fault suites (test/faults): ports, seeded randomness, journal views, draining, secrets.
 import { createServer } from 'node:net';
-import Database from 'better-sqlite3';
 import { waitFor } from './world.js';
+import { withJournal } from './journal-sql.js';
+
+export { withJournal };
 
 export const RULE = { id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, enabled: true };
 
@@ -27,17 +29,6 @@ export function seeded(seed: number): () => number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Runs `fn` over a read-only connection to the journal (beside a running Ferry, or after it). */
-export function withJournal<T>(path: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 export interface JournalCounts {
   rows: number;

@@ -20,10 +20,10 @@ export function writeConfig(dir: string, raw: Record<string, unknown>, name = 'f
   return file;
 }
 
-export async function startFerryProcess(configFile: string, command = 'serve', env: NodeJS.ProcessEnv = {}): Promise<FerryProcess> {
+export async function startFerryProcess(configFile: string, command = 'serve', env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<FerryProcess> {
   // Through env(1) without NODE_OPTIONS: tap's process-info hook re-adds itself to the NODE_OPTIONS of every child
   // it sees spawned, and would weigh ~30 MB on memory measurements. Ferry runs exactly as an operator starts it.
-  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, CLI, command, '--config', configFile],
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, CLI, command, '--config', configFile, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const output: string[] = [];
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));

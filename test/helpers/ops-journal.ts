@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IntentInput, Journal } from '../../src/journal/journal.js';
+import type { IntentInput, JournalStore } from '../../src/journal/journal-store.js';
+export { markShipped } from './journal-sql.js';
 
 /** A scratch folder removed by `cleanup`. */
 export function scratchDir(): { dir: string; cleanup(): void } {
@@ -23,7 +24,7 @@ export function offlineConfig(rules: unknown[], sourceSecret = 'S'): Record<stri
 }
 
 /** Appends `n` applied changes through the journal's own path (so hashes chain), `batch` per commit. */
-export async function fillJournal(journal: Journal, n: number, make: (i: number) => IntentInput, batch = 5000): Promise<void> {
+export async function fillJournal(journal: JournalStore, n: number, make: (i: number) => IntentInput, batch = 5000): Promise<void> {
   for (let i = 0; i < n; i += batch) {
     const entries: IntentInput[] = [];
     for (let j = i; j < Math.min(n, i + batch); j++) entries.push(make(j));
@@ -35,11 +36,4 @@ export async function fillJournal(journal: Journal, n: number, make: (i: number)
 export function change(i: number, over: Partial<IntentInput> = {}): IntentInput {
   return { ruleId: 'photos', operation: 'PutObject', bucket: 'photos', key: `k${String(i).padStart(6, '0')}`,
     accessKeyId: 'AKIATEST', remoteAddr: '127.0.0.1', ...over };
-}
-
-/** Marks changes shipped as the shipper would, at `at`. */
-export function markShipped(journal: Journal, seqs: number[], at = Date.now()): void {
-  const stmt = journal.db.prepare("UPDATE changes SET state = 'shipped', shipped_at = ?, target_etag = 'x' WHERE seq = ?");
-  journal.db.transaction(() => { for (const s of seqs) stmt.run(at, s); })();
-  journal.db.prepare('DELETE FROM queue').run();
 }

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { GroupCommit } from '../../src/journal/group-commit.js';
-import { Journal, type IntentInput } from '../../src/journal/journal.js';
-import { verifyJournalChain } from '../../src/journal/verify-chain.js';
+import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
+import type { IntentInput } from '../../src/journal/journal-store.js';
+import { journalDb, openJournalFile } from '../helpers/journal-sql.js';
 
 const intent = (key: string): IntentInput => ({ ruleId: 'r1', operation: 'PutObject', bucket: 'photos', key, accessKeyId: 'AK',
   remoteAddr: '127.0.0.1' });
@@ -97,31 +97,31 @@ t.test('maxBatch 1 commits each write alone (the one-transaction-per-append base
 t.test('the journal: appends are visible to other connections and the chain holds under concurrency', async (t) => {
   const dir = scratch(t);
   const path = join(dir, 'journal.db');
-  const journal = new Journal(path);
-  t.equal(journal.db.pragma('synchronous', { simple: true }), 1, 'NORMAL: commits are synced by WalSync, off the event loop');
+  const journal = new SqliteJournalStore(path);
+  t.equal(journalDb(journal).pragma('synchronous', { simple: true }), 1, 'NORMAL: commits are synced by WalSync, off the event loop');
   const seqs = await Promise.all(Array.from({ length: 200 }, (_, i) => journal.appendIntents([intent(`k${i}`)])));
   t.same(seqs.flat().sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1), 'one seq each, no gaps');
-  const reader = new Database(path, { readonly: true });
+  const reader = openJournalFile(path);
   t.equal((reader.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n, 200);
   reader.close();
-  journal.close();
-  const again = new Journal(path);
-  t.ok(verifyJournalChain(again.db).ok, 'hash chain verifies after reopening');
-  again.close();
+  await journal.close();
+  const again = new SqliteJournalStore(path);
+  t.ok((await again.verifyChain()).ok, 'hash chain verifies after reopening');
+  await again.close();
 
-  const baseline = new Journal(join(dir, 'baseline.db'), { groupCommit: false });
-  t.equal(baseline.db.pragma('synchronous', { simple: true }), 2, 'the baseline syncs each commit itself (FULL)');
+  const baseline = new SqliteJournalStore(join(dir, 'baseline.db'), { groupCommit: false });
+  t.equal(journalDb(baseline).pragma('synchronous', { simple: true }), 2, 'the baseline syncs each commit itself (FULL)');
   t.same(await baseline.appendIntents([intent('a')]), [1]);
-  baseline.close();
+  await baseline.close();
 });
 
 t.test('every acknowledged append survives SIGKILL of the writer', async (t) => {
   const dir = scratch(t);
   const path = join(dir, 'journal.db');
-  const dist = fileURLToPath(new URL('../../dist/journal/journal.js', import.meta.url));
+  const dist = fileURLToPath(new URL('../../dist/journal/sqlite/sqlite-store.js', import.meta.url));
   // The child appends as fast as it can and prints each seq once its promise resolved (acknowledged).
-  const script = `import { Journal } from ${JSON.stringify(dist)};
-    const j = new Journal(${JSON.stringify(path)});
+  const script = `import { SqliteJournalStore } from ${JSON.stringify(dist)};
+    const j = new SqliteJournalStore(${JSON.stringify(path)});
     const one = async (w) => { for (let i = 0; ; i++) { const [seq] = await j.appendIntents([{ ruleId: 'r1', operation: 'PutObject',
       bucket: 'photos', key: 'w' + w + '-' + i, accessKeyId: 'AK', remoteAddr: '127.0.0.1' }]); process.stdout.write(seq + '\\n'); } };
     for (let w = 0; w < 8; w++) void one(w);`;
@@ -134,9 +134,9 @@ t.test('every acknowledged append survives SIGKILL of the writer', async (t) => 
   });
   await exited;
   t.ok(acked.length >= 500, `${acked.length} appends acknowledged before the kill`);
-  const journal = new Journal(path);
-  const present = new Set((journal.db.prepare('SELECT seq FROM changes').pluck().all() as number[]));
+  const journal = new SqliteJournalStore(path);
+  const present = new Set((journalDb(journal).prepare('SELECT seq FROM changes').pluck().all() as number[]));
   t.same(acked.filter((s) => !present.has(s)), [], 'no acknowledged row is missing');
-  t.ok(verifyJournalChain(journal.db).ok, 'the chain verifies after the crash');
-  journal.close();
+  t.ok((await journal.verifyChain()).ok, 'the chain verifies after the crash');
+  await journal.close();
 });

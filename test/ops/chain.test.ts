@@ -1,12 +1,12 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Journal } from '../../src/journal/journal.js';
+import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
 import { GENESIS_HASH, chainHash } from '../../src/journal/hash-chain.js';
-import { checkChain, verifyJournalChain, type ChainRow } from '../../src/journal/verify-chain.js';
-import { pruneJournal } from '../../src/journal/retention.js';
+import { checkChain, type ChainRow } from '../../src/journal/verify-chain.js';
 import { change, fillJournal, markShipped, scratchDir, offlineConfig } from '../helpers/ops-journal.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
+import { journalDb } from '../helpers/journal-sql.js';
 
 const SQLITE = '/usr/bin/sqlite3';
 
@@ -61,9 +61,9 @@ t.test('tampering with sqlite3 is caught by ferry journal verify', async (t) => 
   t.teardown(cleanup);
   const path = join(dir, 'journal.db');
   const file = writeConfig(dir, offlineConfig([{ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' } }], '${SECRET_NOT_SET}'));
-  const journal = new Journal(path);
+  const journal = new SqliteJournalStore(path);
   await fillJournal(journal, 50, (i) => change(i), 10);
-  journal.close();
+  await journal.close();
   const sql = (q: string) => execFileSync(SQLITE, [path, q], { encoding: 'utf8' });
   const snapshot = () => execFileSync(SQLITE, [path, '.dump changes'], { encoding: 'utf8' });
   const restore = (dump: string) => {
@@ -123,38 +123,38 @@ t.test('tampering with sqlite3 is caught by ferry journal verify', async (t) => 
 t.test('the chain verifies across pruning, and new rows chain on', async (t) => {
   const { dir, cleanup } = scratchDir();
   t.teardown(cleanup);
-  const journal = new Journal(join(dir, 'journal.db'));
+  const journal = new SqliteJournalStore(join(dir, 'journal.db'));
   t.teardown(() => journal.close());
   await fillJournal(journal, 100, (i) => change(i), 25);
   // created_at is chained, so the rows are not aged; the cutoff moves forward instead.
   const cutoff = Date.now() + 60_000;
   markShipped(journal, Array.from({ length: 100 }, (_, i) => i + 1).filter((s) => s !== 40 && s !== 41 && s !== 70));
-  const r = await pruneJournal(journal.db, cutoff, { batchSize: 16 });
+  const r = await journal.prune(cutoff, { batchSize: 16 });
   t.equal(r.pruned, 96, 'finished rows are pruned; unfinished ones and the newest row stay');
   t.same(r.oldestKept, { seq: 40, state: 'pending' });
-  const left = journal.db.prepare('SELECT seq FROM changes ORDER BY seq').pluck().all();
+  const left = journalDb(journal).prepare('SELECT seq FROM changes ORDER BY seq').pluck().all();
   t.same(left, [40, 41, 70, 100]);
-  t.same(journal.db.prepare('SELECT seq FROM checkpoints ORDER BY seq').pluck().all(), [39, 69, 99], 'one checkpoint per gap');
-  t.match(verifyJournalChain(journal.db), { ok: true, rows: 4, verified: 4, checkpoints: 3 });
+  t.same(journalDb(journal).prepare('SELECT seq FROM checkpoints ORDER BY seq').pluck().all(), [39, 69, 99], 'one checkpoint per gap');
+  t.match((await journal.verifyChain()), { ok: true, rows: 4, verified: 4, checkpoints: 3 });
 
   await fillJournal(journal, 10, (i) => change(200 + i));
-  t.match(verifyJournalChain(journal.db), { ok: true, rows: 14 }, 'rows appended after pruning chain from the newest row');
+  t.match((await journal.verifyChain()), { ok: true, rows: 14 }, 'rows appended after pruning chain from the newest row');
 
   markShipped(journal, [40, 41, 70]);
-  const again = await pruneJournal(journal.db, cutoff);
+  const again = await journal.prune(cutoff);
   t.equal(again.pruned, 4, 'the rows kept before are pruned once finished');
-  t.same(journal.db.prepare('SELECT seq FROM checkpoints ORDER BY seq').pluck().all(), [100], 'merged gaps need one checkpoint');
-  t.match(verifyJournalChain(journal.db), { ok: true, rows: 10, checkpoints: 1 });
+  t.same(journalDb(journal).prepare('SELECT seq FROM checkpoints ORDER BY seq').pluck().all(), [100], 'merged gaps need one checkpoint');
+  t.match((await journal.verifyChain()), { ok: true, rows: 10, checkpoints: 1 });
 
-  journal.db.prepare('DELETE FROM changes WHERE seq = 105').run();
-  t.match(verifyJournalChain(journal.db).problems, [{ kind: 'missing', seq: 105 }], 'a deletion is still caught after pruning');
+  journalDb(journal).prepare('DELETE FROM changes WHERE seq = 105').run();
+  t.match((await journal.verifyChain()).problems, [{ kind: 'missing', seq: 105 }], 'a deletion is still caught after pruning');
 
   // Retention must not launder tampering: pruning over a deleted or altered row stops and says so.
-  journal.db.prepare("UPDATE changes SET state = 'shipped'").run();
-  const before = journal.db.prepare('SELECT count(*) FROM changes').pluck().get();
-  await t.rejects(pruneJournal(journal.db, cutoff), { code: 'JOURNAL_TAMPERED', message: /pruning stopped at seq 106: row 105 is missing and no checkpoint explains it/ });
-  t.equal(journal.db.prepare('SELECT count(*) FROM changes').pluck().get(), before, 'the batch that met the gap was rolled back');
-  journal.db.prepare("UPDATE changes SET key = 'rewritten' WHERE seq = 103").run();
-  await t.rejects(pruneJournal(journal.db, cutoff), { code: 'JOURNAL_TAMPERED', message: /seq 103: row 103 does not match the chain/ });
-  t.equal(journal.db.prepare('SELECT min(seq) FROM changes').pluck().get(), 101, 'nothing from the altered row on was pruned');
+  journalDb(journal).prepare("UPDATE changes SET state = 'shipped'").run();
+  const before = journalDb(journal).prepare('SELECT count(*) FROM changes').pluck().get();
+  await t.rejects(journal.prune(cutoff), { code: 'JOURNAL_TAMPERED', message: /pruning stopped at seq 106: row 105 is missing and no checkpoint explains it/ });
+  t.equal(journalDb(journal).prepare('SELECT count(*) FROM changes').pluck().get(), before, 'the batch that met the gap was rolled back');
+  journalDb(journal).prepare("UPDATE changes SET key = 'rewritten' WHERE seq = 103").run();
+  await t.rejects(journal.prune(cutoff), { code: 'JOURNAL_TAMPERED', message: /seq 103: row 103 does not match the chain/ });
+  t.equal(journalDb(journal).prepare('SELECT min(seq) FROM changes').pluck().get(), 101, 'nothing from the altered row on was pruned');
 });

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { rawConfig, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 import { deleteKey, directClient, keyRange, putKeys } from '../helpers/ops-objects.js';
+import { journalDb, openJournalFile } from '../helpers/journal-sql.js';
 
 const RULE = { id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, prefix: 'p/', enabled: true };
 
@@ -54,7 +54,7 @@ t.test('drift made in the target is found by verify and repaired by resync', asy
   // The shipper runs in this process, as `ferry ship` would beside the CLI; it polls the journal.
   const shipper = await startTestFerry(raw, { gateway: false });
   t.teardown(() => shipper.stop());
-  const db = new Database((raw.journal as { path: string }).path, { readonly: true });
+  const db = openJournalFile((raw.journal as { path: string }).path);
   t.teardown(() => db.close());
   const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   t.equal(count("SELECT count(*) AS n FROM changes"), 0, 'a dry run writes nothing');
@@ -94,7 +94,7 @@ t.test('a bucket that existed before its rule is backfilled', async (t) => {
   t.match(r.stdout, /rule photos: 300 keys walked: 300 missing, 0 extra, 0 different; 300 resync row\(s\) written\n$/);
   const shipper = await startTestFerry(raw, { gateway: false });
   t.teardown(() => shipper.stop());
-  await waitFor(() => (shipper.journal.db.prepare("SELECT count(*) AS n FROM changes WHERE state = 'shipped'").get() as { n: number }).n === 300,
+  await waitFor(() => (journalDb(shipper.journal).prepare("SELECT count(*) AS n FROM changes WHERE state = 'shipped'").get() as { n: number }).n === 300,
     60_000, 'the backfill to ship');
   const v = await runCli(['verify', '--rule', 'photos', '-c', file]);
   t.equal(v.code, 0, v.stdout);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Journal } from '../../src/journal/journal.js';
+import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
 import { change, fillJournal, scratchDir, offlineConfig } from '../helpers/ops-journal.js';
 import { CLI, runCli, writeConfig } from '../helpers/ops-cli.js';
 
@@ -25,12 +25,12 @@ t.test(`an export of ${ROWS} rows streams in constant memory`, async (t) => {
   const { dir, cleanup } = scratchDir();
   t.teardown(cleanup);
   const file = writeConfig(dir, offlineConfig([{ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' } }]));
-  const journal = new Journal(join(dir, 'journal.db'));
+  const journal = new SqliteJournalStore(join(dir, 'journal.db'));
   const filled = Date.now();
   // Keys of 100 bytes and a padded client address make rows of about 450 bytes of JSON (45 MB in all).
   await fillJournal(journal, ROWS, (i) => change(i, { key: `photos/2026/${String(i).padStart(8, '0')}/${'x'.repeat(72)}`,
     remoteAddr: `10.${i % 250}.${i % 199}.${i % 97}` }));
-  journal.close();
+  await journal.close();
   t.comment(`${ROWS} rows journaled in ${Date.now() - filled} ms`);
 
   // Only newlines are counted, so the test's own memory holds no export.

@@ -4,12 +4,12 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import Database from 'better-sqlite3';
 import { parseConfig } from '../../src/config/parse.js';
 import { ruleEnds, walkRule } from '../../src/ops/rule-walk.js';
 import { rawConfig, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 import { deleteKey, directClient, putKeys } from '../helpers/ops-objects.js';
+import { openJournalFile } from '../helpers/journal-sql.js';
 
 const N = 10_000;
 // Keys of 220 bytes (s3rver keeps each object as files named after the key, so a flat key stays under NAME_MAX).
@@ -73,7 +73,7 @@ t.test(`verify and resync on a ${N}-key bucket, in bounded memory`, async (t) =>
   phase('resync interrupted');
   t.equal(first.code, 130, 'an interrupted resync exits 130');
   t.match(first.stdout, /interrupted: run the same command again to resume after the last key walked\n$/);
-  const db = new Database((raw.journal as { path: string }).path, { readonly: true });
+  const db = openJournalFile((raw.journal as { path: string }).path);
   t.teardown(() => db.close());
   const mark = db.prepare("SELECT after_key AS k, rows_written AS n FROM resync_progress WHERE rule_id = 'big'").get() as { k: string; n: number };
   t.ok(mark && mark.k.startsWith('big/'), 'the position is saved');

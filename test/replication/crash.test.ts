@@ -1,10 +1,10 @@
 import t from 'tap';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import Database from 'better-sqlite3';
 import { rawConfig, regionClient, sdkClient, startRegions, waitFor, md5 } from '../helpers/world.js';
 import { storedObject } from '../helpers/objects.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { startFerryProcess, writeConfig } from '../helpers/ferry-process.js';
+import { openJournalFile } from '../helpers/journal-sql.js';
 
 const RULE = { id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, enabled: true };
 
@@ -26,7 +26,7 @@ t.test('killed with SIGKILL after forwarding a change and before its outcome: th
   await ferry.kill('SIGKILL');
   t.type(await put, Error, 'the client never got a 2xx');
 
-  const journal = new Database(raw.journal.path, { readonly: true });
+  const journal = openJournalFile(raw.journal.path);
   const row = journal.prepare("SELECT state FROM changes WHERE key = 'in-flight.jpg'").get() as { state: string };
   journal.close();
   t.equal(row.state, 'intent', 'the intent was durable before forwarding');

@@ -9,6 +9,7 @@ import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitF
 import { compareBuckets, storedObject } from '../helpers/objects.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 import { send, sign } from '../helpers/clients-raw.js';
+import { journalDb } from '../helpers/journal-sql.js';
 
 const RULE = { id: 'hostile', source: 'hostile', target: { region: 'cn-sh', bucket: 'hostile-replica' }, enabled: true };
 
@@ -38,7 +39,7 @@ t.test('hostile keys replicate, delete and verify exactly', async (t) => {
   const s3 = sdkClient(ferry.endpoint);
   const src = regionClient(regions.source);
   const dst = regionClient(regions.target);
-  const count = (sql: string) => (ferry.journal.db.prepare(sql).get() as { n: number }).n;
+  const count = (sql: string) => (journalDb(ferry.journal).prepare(sql).get() as { n: number }).n;
   const drained = () => waitFor(() => count('SELECT count(*) AS n FROM queue') === 0
     && count("SELECT count(*) AS n FROM changes WHERE state IN ('intent','pending')") === 0, 60_000, 'the journal to drain');
   const port = Number(new URL(ferry.endpoint).port);
@@ -68,7 +69,7 @@ t.test('hostile keys replicate, delete and verify exactly', async (t) => {
   // Every key is written, overwritten and deleted three times, once each way: singly, by the SDK's multi-delete,
   // and by a raw multi-delete body with numeric references.
   await writeAll(all, 'single');
-  const keyed = ferry.journal.db.prepare("SELECT DISTINCT key FROM changes WHERE operation = 'PutObject'").pluck().all() as string[];
+  const keyed = journalDb(ferry.journal).prepare("SELECT DISTINCT key FROM changes WHERE operation = 'PutObject'").pluck().all() as string[];
   t.same(keyed.sort(), [...all].sort(), 'the journal names every key exactly');
   for (const key of all) await s3.send(new DeleteObjectCommand({ Bucket: 'hostile', Key: key }));
   await goneEverywhere(all, 'single');
@@ -90,7 +91,7 @@ t.test('hostile keys replicate, delete and verify exactly', async (t) => {
   t.equal(answer.status, 200, answer.body.slice(0, 300));
   await goneEverywhere(XML_SAFE, 'refs');
 
-  const deletes = ferry.journal.db.prepare("SELECT key, state FROM changes WHERE operation = 'DeleteObjects' ORDER BY seq").all() as
+  const deletes = journalDb(ferry.journal).prepare("SELECT key, state FROM changes WHERE operation = 'DeleteObjects' ORDER BY seq").all() as
     Array<{ key: string; state: string }>;
   t.same(deletes.map((d) => d.key).sort(), [...XML_SAFE, ...XML_SAFE].sort(), 'each multi-delete row names the real key');
   t.same([...new Set(deletes.map((d) => d.state))], ['shipped'], 'and every one shipped');

@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
-import Database from 'better-sqlite3';
 import { CLIENT_KEY, CLIENT_SECRET, rawConfig, regionClient, sdkClient, startRegions, waitFor } from '../helpers/world.js';
 import { storedObject } from '../helpers/objects.js';
 import { startFerryProcess, writeConfig } from '../helpers/ferry-process.js';
+import { openJournalFile } from '../helpers/journal-sql.js';
 
 const RULE = { id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, enabled: true };
 const MiB = 1024 * 1024;
@@ -43,7 +43,7 @@ t.test('a 300 MB object replicates with gateway and shipper memory under 150 MB'
   const data = generated(300 * MiB, 7);
   const s3 = sdkClient(gateway.endpoint);
   await new Upload({ client: s3, params: { Bucket: 'photos', Key: 'huge.bin', Body: data.stream() }, partSize: 16 * MiB, queueSize: 2 }).done();
-  const journal = new Database(raw.journal.path, { readonly: true });
+  const journal = openJournalFile(raw.journal.path);
   t.teardown(() => journal.close());
   await waitFor(() => (journal.prepare("SELECT state FROM changes WHERE key = 'huge.bin'").get() as { state?: string } | undefined)?.state === 'shipped',
     400_000, 'the 300 MB object to ship');

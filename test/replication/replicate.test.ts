@@ -7,6 +7,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
 import { compareBuckets, storedObject } from '../helpers/objects.js';
+import { journalDb } from '../helpers/journal-sql.js';
 
 const RULE = { id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, enabled: true };
 
@@ -17,8 +18,8 @@ t.test('changes through the gateway reach the target region', async (t) => {
   const s3 = sdkClient(ferry.endpoint);
   const src = regionClient(regions.source);
   const dst = regionClient(regions.target);
-  const drained = () => waitFor(() => (ferry.journal.db.prepare('SELECT count(*) AS n FROM queue').get() as { n: number }).n === 0
-    && (ferry.journal.db.prepare("SELECT count(*) AS n FROM changes WHERE state IN ('intent','pending')").get() as { n: number }).n === 0,
+  const drained = () => waitFor(() => (journalDb(ferry.journal).prepare('SELECT count(*) AS n FROM queue').get() as { n: number }).n === 0
+    && (journalDb(ferry.journal).prepare("SELECT count(*) AS n FROM changes WHERE state IN ('intent','pending')").get() as { n: number }).n === 0,
   60_000, 'the journal to drain');
   const converged = async (tt: Tap.Test) => {
     await drained();
@@ -49,7 +50,7 @@ t.test('changes through the gateway reach the target region', async (t) => {
     await converged(t);
     t.equal(await storedObject(dst, 'photos-replica', 'plus+sign.txt'), null);
     t.equal(await storedObject(dst, 'photos-replica', 'empty'), null);
-    const ops = ferry.journal.db.prepare("SELECT operation, key, state FROM changes WHERE operation = 'DeleteObjects' ORDER BY seq").all();
+    const ops = journalDb(ferry.journal).prepare("SELECT operation, key, state FROM changes WHERE operation = 'DeleteObjects' ORDER BY seq").all();
     t.same(ops, [{ operation: 'DeleteObjects', key: 'empty', state: 'shipped' }, { operation: 'DeleteObjects', key: 'deep/a/b/c/d/e/f/g.txt', state: 'shipped' }]);
   });
 
@@ -57,7 +58,7 @@ t.test('changes through the gateway reach the target region', async (t) => {
     const body = randomBytes(20 * 1024 * 1024 + 123);
     await new Upload({ client: s3, params: { Bucket: 'photos', Key: 'big/20mb.bin', Body: Readable.from([body]), ContentType: 'application/x-big' }, partSize: 5 * 1024 * 1024 }).done();
     await converged(t);
-    const row = ferry.journal.db.prepare("SELECT operation, state, etag FROM changes WHERE key = 'big/20mb.bin'").get() as { operation: string; state: string };
+    const row = journalDb(ferry.journal).prepare("SELECT operation, state, etag FROM changes WHERE key = 'big/20mb.bin'").get() as { operation: string; state: string };
     t.equal(row.operation, 'CompleteMultipartUpload');
     t.equal(row.state, 'shipped');
   });

@@ -3,6 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseConfig } from '../../src/config/parse.js';
 import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
 import { storedObject } from '../helpers/objects.js';
+import { journalDb } from '../helpers/journal-sql.js';
 
 const rule = (over: Record<string, unknown> = {}) => ({ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, enabled: true, ...over });
 
@@ -13,7 +14,7 @@ t.test('rules: disable holds, enable ships, prefix filters, removal cancels', as
   t.teardown(async () => { await ferry.stop(); await regions.stop(); });
   const s3 = sdkClient(ferry.endpoint);
   const dst = regionClient(regions.target);
-  const state = (key: string) => (ferry.journal.db.prepare('SELECT state FROM changes WHERE key = ? ORDER BY seq DESC').get(key) as { state: string } | undefined)?.state;
+  const state = (key: string) => (journalDb(ferry.journal).prepare('SELECT state FROM changes WHERE key = ? ORDER BY seq DESC').get(key) as { state: string } | undefined)?.state;
 
   await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'held.jpg', Body: 'held' }));
   await s3.send(new PutObjectCommand({ Bucket: 'docs', Key: 'public/a.txt', Body: 'public' }));
@@ -57,13 +58,13 @@ t.test('the target down for a while, then back: everything arrives', async (t) =
   await regions.target.stop();
   for (let i = 0; i < 20; i++) await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: `outage/${i}`, Body: `v${i}` }));
   await new Promise((r) => setTimeout(r, 3000));
-  const failed = (ferry.journal.db.prepare("SELECT count(*) AS n FROM changes WHERE state = 'failed'").get() as { n: number }).n;
+  const failed = (journalDb(ferry.journal).prepare("SELECT count(*) AS n FROM changes WHERE state = 'failed'").get() as { n: number }).n;
   t.equal(failed, 0, 'an unreachable target does not use up attempts');
   const { startLocalRegion } = await import('../../src/regions/s3rver-process.js');
   const { join } = await import('node:path');
   regions.target = await startLocalRegion(join(regions.dir, 'cn-sh'), { port, buckets: ['photos-replica'] });
   const dst = regionClient(regions.target);
   await waitFor(async () => (await storedObject(dst, 'photos-replica', 'outage/19')) !== null
-    && (ferry.journal.db.prepare("SELECT count(*) AS n FROM changes WHERE state != 'shipped'").get() as { n: number }).n === 0, 30_000, 'backlog to drain');
+    && (journalDb(ferry.journal).prepare("SELECT count(*) AS n FROM changes WHERE state != 'shipped'").get() as { n: number }).n === 0, 30_000, 'backlog to drain');
   for (let i = 0; i < 20; i++) t.equal((await storedObject(dst, 'photos-replica', `outage/${i}`))?.size, `v${i}`.length);
 });

@@ -4,7 +4,7 @@ import { S3Error } from '../../errors/s3-error.js';
 import type { Classified } from '../../s3/classify.js';
 import { objectPath } from '../../s3/sign-request.js';
 import { neverSent } from '../../s3/transport-error.js';
-import type { IntentInput } from '../../journal/journal.js';
+import type { IntentInput } from '../../journal/journal-store.js';
 import type { GatewayContext, RequestRecord } from '../context.js';
 import { responseHeaders } from '../forward-headers.js';
 import { planIntents } from '../journal-plan.js';

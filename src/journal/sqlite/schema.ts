@@ -65,4 +65,9 @@ export const MIGRATIONS: string[] = [
   // (state, next_attempt_at) it sorted every ready key on every call (quadratic over a large resync).
   `DROP INDEX queue_due;
    CREATE INDEX queue_due ON queue (state, next_attempt_at, first_at);`,
+  // 4: the gateway that wrote each row, and leases on queue entries (a `ferry ship` beside `ferry serve`, or a
+  // shipper restarted while an older one finishes, never copy one key at once).
+  `ALTER TABLE changes ADD COLUMN writer TEXT;
+   ALTER TABLE queue ADD COLUMN lease_owner TEXT;
+   ALTER TABLE queue ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;`,
 ];

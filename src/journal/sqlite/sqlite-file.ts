@@ -1,0 +1,159 @@
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { FerryError } from '../../errors/ferry-error.js';
+import { GENESIS_HASH } from '../hash-chain.js';
+import type { ChainHead } from '../journal-store.js';
+import { MIGRATIONS } from './schema.js';
+import { WalSync } from './wal-sync.js';
+import { checkAgainstHead, readHead, writeHead } from './head-file.js';
+
+// Writes made outside group commit (the shipper's bookkeeping, operator commands) reach the disk this soon.
+const BACKGROUND_SYNC_MS = 200;
+// How often the WAL is copied into the database file. SQLite checkpoints by itself only once the WAL holds 1000
+// pages (4 MiB): below that, every row lived in journal.db-wal alone, and a copy of journal.db was an empty journal.
+const CHECKPOINT_MS = 2_000;
+// After a checkpoint the WAL file is cut back to this size; without a limit it keeps the largest size it ever
+// reached (a slow reader holding checkpoints back once grows it for good).
+const WAL_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/** The schema version a database holds: undefined without a `meta` table (no journal, or a schema that vanished). */
+export function schemaVersion(db: Database.Database): number | undefined {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get()) return undefined;
+  return (db.prepare('SELECT schema_version FROM meta').pluck().get() as number | undefined) ?? 0;
+}
+
+function newerSchema(v: number): FerryError {
+  return new FerryError('JOURNAL_UNAVAILABLE', `journal schema ${v} is newer than this Ferry (${MIGRATIONS.length})`);
+}
+
+/** Applies the migrations this database has not had yet, in one transaction. */
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS meta (schema_version INTEGER NOT NULL)');
+  const from = schemaVersion(db) ?? 0;
+  if (from > MIGRATIONS.length) throw newerSchema(from);
+  if (from === MIGRATIONS.length) return;
+  db.transaction(() => {
+    for (const sql of MIGRATIONS.slice(from)) db.exec(sql);
+    db.prepare('DELETE FROM meta').run();
+    db.prepare('INSERT INTO meta (schema_version) VALUES (?)').run(MIGRATIONS.length);
+  }).immediate();
+}
+
+/** A reader needs the schema this Ferry knows; without one it says so, rather than fail on a missing table. */
+export function checkReadable(db: Database.Database, path: string): void {
+  const head = readHead(path);
+  const v = schemaVersion(db);
+  if (head && head.seq > 0 && !v) checkAgainstHead(path, head, 0, () => undefined, false);
+  if (!v) {
+    throw new FerryError('JOURNAL_UNAVAILABLE', `${path} holds no journal schema`,
+      'is journal.path right? `ferry serve` creates the journal when it first starts');
+  }
+  if (v > MIGRATIONS.length) throw newerSchema(v);
+}
+
+/**
+ * Refuses a journal that is behind its head file (a lost tail), or whose schema is gone while the head file says it
+ * had rows: starting on it would go on writing as if the lost changes had never been acknowledged.
+ */
+export function refuseLostTail(db: Database.Database, path: string): void {
+  const head = readHead(path);
+  if (!head) return;
+  const schema = (schemaVersion(db) ?? 0) > 0;
+  const highest = schema ? (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").pluck().get() as number | undefined) ?? 0 : 0;
+  const hashAt = (seq: number) => (db.prepare('SELECT hash FROM changes WHERE seq = ?').pluck().get(seq)
+    ?? db.prepare('SELECT hash FROM checkpoints WHERE seq = ?').pluck().get(seq)) as string | undefined;
+  checkAgainstHead(path, head, highest, schema ? hashAt : () => undefined, schema || head.seq === 0);
+}
+
+/** The newest chained row, or the newest checkpoint when retention left no row; the genesis for an empty journal. */
+export function chainHeadOf(db: Database.Database): ChainHead {
+  return (db.prepare(`SELECT seq, hash FROM (SELECT seq, hash FROM changes ORDER BY seq DESC LIMIT 1) UNION ALL
+    SELECT seq, hash FROM (SELECT seq, hash FROM checkpoints ORDER BY seq DESC LIMIT 1) ORDER BY seq DESC LIMIT 1`).get()
+    ?? { seq: 0, hash: GENESIS_HASH }) as ChainHead;
+}
+
+/** Opens the database file (created mode 0600 in a 0700 folder when writable) with the PRAGMAs every use needs. */
+export function openDatabase(path: string, opts: { readonly?: boolean; syncOffLoop: boolean }): Database.Database {
+  if (!opts.readonly && path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
+  }
+  const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+    // NORMAL in WAL mode: commits are not synced here (WalSync does it off the event loop), checkpoints are.
+    db.pragma(opts.syncOffLoop ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  }
+  return db;
+}
+
+/**
+ * The upkeep of a writable journal file: syncs of writes made outside group commit, the head file written after
+ * each sync, and regular checkpoints (PASSIVE: never waiting for readers) so journal.db holds the journal and the
+ * WAL stays bounded. `close` syncs, records the head and leaves everything checkpointed.
+ */
+export class WalKeeper {
+  readonly wal: WalSync | undefined;
+  private readonly syncTimer: NodeJS.Timeout | undefined;
+  private readonly checkpointTimer: NodeJS.Timeout;
+  private lastHead: ChainHead | undefined;
+
+  constructor(private readonly db: Database.Database, private readonly path: string, opts: { syncOffLoop: boolean; checkpointMs?: number }) {
+    this.recordHead();
+    if (opts.syncOffLoop) {
+      const wal = this.wal = new WalSync(`${path}-wal`);
+      const changes = db.prepare('SELECT total_changes() AS n').pluck();
+      let synced = changes.get() as number;
+      this.syncTimer = setInterval(() => {
+        const n = changes.get() as number;
+        if (n !== synced) wal.durable().then(() => { synced = n; this.recordHead(); }, () => {});
+      }, BACKGROUND_SYNC_MS);
+      this.syncTimer.unref();
+    }
+    this.checkpointTimer = setInterval(() => this.checkpoint(), opts.checkpointMs ?? CHECKPOINT_MS);
+    this.checkpointTimer.unref();
+  }
+
+  /** Writes the head file when the head moved (only once the WAL holding it is synced, so it never claims more). */
+  recordHead(): void {
+    try {
+      const head = chainHeadOf(this.db);
+      if (this.lastHead && this.lastHead.seq === head.seq && this.lastHead.hash === head.hash) return;
+      writeHead(this.path, head);
+      this.lastHead = head;
+    } catch {
+      // A full disk: the head file keeps its last value, which only claims less than there is.
+    }
+  }
+
+  /** Copies the WAL into the database file; once a checkpoint reaches its end, the next write starts it over. */
+  checkpoint(): { log: number; checkpointed: number } {
+    try {
+      const r = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
+      return { log: r[0]?.log ?? 0, checkpointed: r[0]?.checkpointed ?? 0 };
+    } catch {
+      return { log: -1, checkpointed: -1 };
+    }
+  }
+
+  close(): void {
+    clearInterval(this.syncTimer);
+    clearInterval(this.checkpointTimer);
+    try {
+      this.wal?.syncNow();
+      this.recordHead();
+      try {
+        // A clean stop leaves everything in journal.db and an empty WAL.
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // Another connection reads: its close (or our next start) finishes the checkpoint.
+      }
+    } finally {
+      this.wal?.close();
+    }
+  }
+}
