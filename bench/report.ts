@@ -3,6 +3,7 @@ import type { LagCaseResult } from './cases/replication-lag.js';
 import type { BackfillResult } from './cases/backfill.js';
 import type { MemoryResult } from './cases/memory.js';
 import type { JournalResult } from './cases/journal.js';
+import type { FleetResult } from './cases/fleet.js';
 
 export interface Goal {
   goal: string;
@@ -17,6 +18,7 @@ interface Results {
   backfill?: BackfillResult;
   memory?: MemoryResult;
   journal?: JournalResult;
+  fleet?: FleetResult;
 }
 
 /** Each goal of the performance issue against this run's figures (all ratios within the run). */
@@ -41,6 +43,12 @@ export function goals(all: Record<string, unknown>): Goal[] {
   for (const w of r.journal?.byWriters.filter((x) => x.writers > 1) ?? []) {
     const x = w.median.group!.appendsPerSec!;
     out.push({ goal: `durable journal appends/s, group commit, ${w.writers} writers`, figure: x, target: '>= 10000', met: x >= 10_000 });
+  }
+  if (r.fleet) {
+    const x = r.fleet.appends.find((a) => a.writers === 64)?.median.appendsPerSec;
+    if (x !== undefined) out.push({ goal: 'PostgreSQL durable appends/s, 64 writers', figure: x, target: '>= 10000', met: x >= 10_000 });
+    out.push({ goal: 'fleet: 4 KiB PUT ops/s, two gateways on PostgreSQL / one on SQLite', figure: r.fleet.puts.twoPgOverSqlite, target: '> 1',
+      met: r.fleet.puts.twoPgOverSqlite > 1 });
   }
   return out;
 }
@@ -107,6 +115,16 @@ export function renderTables(all: Record<string, unknown>): string {
     s += table(['Writers', 'Group commit appends/s', 'p99 ms', 'One txn per append appends/s', 'p99 ms', 'Ratio'], r.journal.byWriters.map((w) =>
       [String(w.writers), fmt(w.median.group!.appendsPerSec), fmt(w.median.group!.p99Ms, 2), fmt(w.median.single!.appendsPerSec),
         fmt(w.median.single!.p99Ms, 2), `${fmt(w.groupOverSingle, 1)}x`]));
+  }
+  if (r.fleet) {
+    const f = r.fleet;
+    s += `\n### Fleet (PostgreSQL journal)\n\n`;
+    s += table(['Writers', 'PostgreSQL appends/s', 'p50 ms', 'p99 ms'], f.appends.map((a) =>
+      [String(a.writers), fmt(a.median.appendsPerSec), fmt(a.median.p50Ms, 2), fmt(a.median.p99Ms, 2)]));
+    s += '\n';
+    s += table(['4 KiB PUT, c=16', 'ops/s', 'gateway CPU ms/op'], [['one gateway, SQLite', 'sqlite'], ['one gateway, PostgreSQL', 'pg'],
+      ['two gateways, PostgreSQL', 'pg2']].map(([label, v]) => [label!, fmt(f.puts.median[v!]!.opsPerSec), fmt(f.puts.median[v!]!.gatewayCpuMsPerOp, 3)]));
+    s += `\n${f.note}\n`;
   }
   const g = goals(all);
   if (g.length) {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=proxy,lag,backfill,memory,journal] [-- --profile]`
+// `npm run bench [-- --quick] [-- --only=proxy,lag,backfill,memory,journal,fleet] [-- --profile]`
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machine, revision } from './lib/machine.js';
@@ -10,6 +10,7 @@ import { replicationLag } from './cases/replication-lag.js';
 import { backfill } from './cases/backfill.js';
 import { memoryCase } from './cases/memory.js';
 import { journalCase } from './cases/journal.js';
+import { fleetCase } from './cases/fleet.js';
 import { goals, renderTables } from './report.js';
 
 const s = settings(process.argv.slice(2));
@@ -34,6 +35,7 @@ try {
   if (wanted('backfill')) results.backfill = await backfill(load, s, log);
   if (wanted('memory')) results.memory = await memoryCase(load, s, log);
   if (wanted('journal')) results.journal = await journalCase(s, log);
+  if (wanted('fleet')) results.fleet = await fleetCase(load, s, log);
 } finally {
   load.close();
 }

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Journal, type IntentInput } from '../../src/journal/journal.js';
+import type { IntentInput, JournalStore } from '../../src/journal/journal-store.js';
+import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
 import { scratch } from '../lib/paths.js';
 import { interleave } from '../lib/rounds.js';
 import { latency, round } from '../lib/stats.js';
@@ -15,7 +16,7 @@ export interface JournalResult {
 const MAX_APPENDS = 1_000_000;
 
 /** `writers` concurrent callers appending intents (the gateway's durable write) for a bounded time and count. */
-async function appendFor(journal: Journal, writers: number, seconds: number): Promise<Figures> {
+async function appendFor(journal: JournalStore, writers: number, seconds: number): Promise<Figures> {
   const lat = new Float64Array(MAX_APPENDS);
   let n = 0;
   const t0 = performance.now();
@@ -42,8 +43,8 @@ export async function journalCase(s: Settings, log: (l: string) => void): Promis
   const dir = scratch('journal');
   rmSync(dir, { recursive: true, force: true });
   scratch('journal');
-  const group = new Journal(join(dir, 'group.db'));
-  const single = new Journal(join(dir, 'single.db'), { groupCommit: false });
+  const group = new SqliteJournalStore(join(dir, 'group.db'));
+  const single = new SqliteJournalStore(join(dir, 'single.db'), { groupCommit: false });
   try {
     const byWriters: JournalResult['byWriters'] = [];
     for (const writers of s.journal.writers) {
@@ -55,7 +56,7 @@ export async function journalCase(s: Settings, log: (l: string) => void): Promis
     }
     return { byWriters, note: 'in one process; each append is one intent row committed with fsync (WAL, synchronous=FULL) before its promise resolves' };
   } finally {
-    group.close();
-    single.close();
+    await group.close();
+    await single.close();
   }
 }

@@ -19,6 +19,8 @@ export interface FerrySetup {
   shipper: { enabled: boolean; concurrency?: number; pollIntervalMs?: number };
   /** Extra `node` flags (such as --cpu-prof). */
   nodeFlags?: string[];
+  /** A PostgreSQL journal instead of the SQLite file (every gateway of a fleet names the same one). */
+  journalUrl?: string;
 }
 
 export interface FerryServer {
@@ -38,7 +40,7 @@ export function writeFerryConfig(s: FerrySetup): { dir: string; file: string; jo
   const journal = join(dir, 'journal.db');
   const config = {
     listen: '127.0.0.1:0',
-    journal: { path: journal },
+    journal: s.journalUrl ? { url: s.journalUrl } : { path: journal },
     regions: {
       'bench-src': { endpoint: s.sourceEndpoint, ...S3RVER_KEY },
       'bench-dst': { endpoint: s.targetEndpoint, ...S3RVER_KEY },
