@@ -22,7 +22,8 @@ t.test('bad input is refused, never forwarded, never journaled', async (t) => {
   const regions = await startRegions({ source: ['photos'], target: ['photos-replica'] });
   const proxy = await new FaultProxy(regions.source.endpoint).start();
   // No shipper here: every request the proxy counts comes from the gateway.
-  const raw = rawConfig(regions, { rules: [RULE], log: { level: 'info' }, shipper: { enabled: false } }) as
+  // Unsigned requests are refused here, so that one with no authentication at all is bad input too.
+  const raw = rawConfig(regions, { rules: [RULE], log: { level: 'info' }, shipper: { enabled: false }, anonymous: 'refuse' }) as
     { regions: Record<string, { endpoint: string }>; journal: { path: string } };
   raw.regions['cn-bj']!.endpoint = proxy.endpoint;
   const ferry = await startFerryProcess(writeConfig(regions.dir, raw));
