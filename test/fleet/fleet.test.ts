@@ -53,13 +53,14 @@ t.test(`three gateways and two shippers on PostgreSQL, ${KILLS} SIGKILLs (seed $
   for (let i = 0; i < 3; i++) gateways.push(await startGateway(i));
   const shippers: FerryProcess[] = [await startShipper(), await startShipper()];
   const printed = [...gateways, ...shippers].map((p) => p.output);
+  let stop = false;
   t.teardown(async () => {
+    stop = true;
     for (const p of [...gateways, ...shippers]) await p.kill();
     await probe.stop();
     await regions.stop();
   });
 
-  let stop = false;
   const works = ports.map((port, i) => runWorkload({ endpoint: `http://127.0.0.1:${port}`, bucket: 'photos', keys: 60, clients: 3,
     random: seeded(seed + i), retry: true, done: () => stop, bigMultipartEvery: 30, prefix: `g${i}/` }));
   let gatewayKills = 0;
