@@ -10,12 +10,14 @@ import { runServe } from './serve.js';
 import { runDemo } from './demo.js';
 import { rulesCommands } from './rules.js';
 import { registerOpsCommands } from './ops.js';
+import { visible } from '../ops/format.js';
 
 const program = new Command('ferry').description('S3 cross-region replication gateway').showHelpAfterError();
 
 program.command('serve').description('run the gateway (and the shipper, unless shipper.enabled is false)')
   .requiredOption('-c, --config <file>', 'configuration file')
-  .action((o: { config: string }) => runServe(o.config, { gateway: true, shipper: true }));
+  .option('--listen <addr>', 'S3 listener address (host:port), instead of the configuration\'s "listen"')
+  .action((o: { config: string; listen?: string }) => runServe(o.config, { gateway: true, shipper: true, listen: o.listen }));
 
 program.command('ship').description('run the shipper alone against the journal')
   .requiredOption('-c, --config <file>', 'configuration file')
@@ -46,9 +48,10 @@ registerOpsCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof FerryError) {
-    process.stderr.write(`ferry: ${err.code}: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}\n`);
+    // Messages can quote keys, ids or a region's words: shown escaped, never acted on by the terminal.
+    process.stderr.write(`ferry: ${err.code}: ${visible(err.message)}${err.hint ? `\n  hint: ${visible(err.hint)}` : ''}\n`);
   } else {
-    process.stderr.write(`ferry: ${(err as Error).message}\n`);
+    process.stderr.write(`ferry: ${visible((err as Error).message)}\n`);
   }
   process.exit(2);
 });

@@ -31,6 +31,23 @@ function bool(v: unknown, field: string, fallback: boolean): boolean {
   return v;
 }
 
+/** `journal.path` (SQLite) or `journal.url` (PostgreSQL): exactly one. */
+function journalStore(j: Obj): { path?: string; url?: string } {
+  if (j.path !== undefined && j.url !== undefined) fail('journal', 'must give either "path" (SQLite) or "url" (PostgreSQL), not both');
+  if (j.url === undefined) return { path: str(j.path, 'journal.path') };
+  const url = str(j.url, 'journal.url');
+  let u: URL | undefined;
+  try {
+    u = new URL(url);
+  } catch {
+    // Reported below, without the URL: it may hold a password.
+  }
+  if (!u || (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') || !u.hostname) {
+    fail('journal.url', 'must be a PostgreSQL URL such as postgres://USER:PASSWORD@HOST:5432/DB');
+  }
+  return { url };
+}
+
 function endpoint(v: unknown, field: string): string {
   const s = str(v, field);
   let u: URL;
@@ -105,9 +122,10 @@ export function parseConfig(raw: unknown): FerryConfig {
   const ship = c.shipper === undefined ? {} : obj(c.shipper, 'shipper');
   const upstream = c.upstream === undefined ? {} : obj(c.upstream, 'upstream');
   const log = c.log === undefined ? {} : obj(c.log, 'log');
+  const gateway = c.gateway === undefined ? {} : obj(c.gateway, 'gateway');
   const config: FerryConfig = {
     listen: str(c.listen, 'listen', '127.0.0.1:9000'),
-    journal: { path: str(journal.path, 'journal.path') },
+    journal: journalStore(journal),
     regions,
     source,
     clients: c.clients.map(parseClient),
@@ -122,13 +140,26 @@ export function parseConfig(raw: unknown): FerryConfig {
       backoffBaseMs: num(ship.backoffBaseMs, 'shipper.backoffBaseMs', 500, 1),
       backoffMaxMs: num(ship.backoffMaxMs, 'shipper.backoffMaxMs', 60_000, 1),
       pollIntervalMs: num(ship.pollIntervalMs, 'shipper.pollIntervalMs', 1000, 10),
+      abandonedUploadMs: num(ship.abandonedUploadMs, 'shipper.abandonedUploadMs', 600_000, 0),
+      leaseMs: num(ship.leaseMs, 'shipper.leaseMs', 30_000, 500),
     },
     upstream: {
       timeoutMs: num(upstream.timeoutMs, 'upstream.timeoutMs', 30_000, 1),
       connections: num(upstream.connections, 'upstream.connections', 64, 1),
     },
     log: { level: str(log.level, 'log.level', 'info') },
+    gateway: {
+      maxConnections: num(gateway.maxConnections, 'gateway.maxConnections', 1024, 1),
+      headersTimeoutMs: num(gateway.headersTimeoutMs, 'gateway.headersTimeoutMs', 20_000, 100),
+      // Left out, it stays clear of the source's timeout however long that is.
+      idleTimeoutMs: num(gateway.idleTimeoutMs, 'gateway.idleTimeoutMs',
+        Math.max(120_000, 2 * num(upstream.timeoutMs, 'upstream.timeoutMs', 30_000, 1)), 100),
+    },
   };
+  // A client waiting for the source's answer sends and receives nothing meanwhile: it must not be taken for idle.
+  if (config.gateway.idleTimeoutMs <= config.upstream.timeoutMs) {
+    fail('gateway.idleTimeoutMs', `must be longer than upstream.timeoutMs (${config.upstream.timeoutMs})`);
+  }
   if (journal.retention !== undefined) config.journal.retention = str(journal.retention, 'journal.retention');
   if (c.virtualHostBase !== undefined) config.virtualHostBase = str(c.virtualHostBase, 'virtualHostBase');
   if (c.admin !== undefined) {

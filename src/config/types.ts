@@ -30,13 +30,18 @@ export interface ShipperConfig {
   backoffBaseMs: number;
   backoffMaxMs: number;
   pollIntervalMs: number;
+  /** Multipart uploads in a target bucket older than this at start-up were left by a killed shipper: aborted. */
+  abandonedUploadMs: number;
+  /** How long a key taken by this shipper stays its own (renewed while the copy runs); a dead shipper's expire. */
+  leaseMs: number;
 }
 
 export interface FerryConfig {
   listen: string;
   /** Base hostname for virtual-hosted-style requests (`bucket.HOST`); path style only when absent. */
   virtualHostBase?: string;
-  journal: { path: string; retention?: string };
+  /** The journal: a SQLite file (`path`) on one machine, or a PostgreSQL database (`url`) a fleet shares. */
+  journal: { path?: string; url?: string; retention?: string };
   regions: Record<string, RegionConfig>;
   source: string;
   clients: ClientCredential[];
@@ -49,6 +54,11 @@ export interface FerryConfig {
   shipper: ShipperConfig;
   admin?: { listen: string; token?: string };
   upstream: { timeoutMs: number; connections: number };
+  /**
+   * The S3 listener's limits: client connections at once, time for a request's headers to arrive, and how long a
+   * connection may stay silent (no byte either way) before it is closed.
+   */
+  gateway: { maxConnections: number; headersTimeoutMs: number; idleTimeoutMs: number };
   log: { level: string };
   /** Where the file was read from, so reloads and `ferry rules` can find it again. */
   file?: string;

@@ -16,7 +16,6 @@ export const FERRY_ERRORS = {
   ADMIN_TOKEN_REQUIRED: 'the admin listener is bound beyond loopback without a token',
   JOURNAL_ROW_NOT_FOUND: 'no journal row has that sequence number',
   OPTION_INVALID: 'a command-line option is not valid',
-  LISTING_UNORDERED: 'a region listed keys out of order, so the comparison cannot go on',
 } as const;
 
 export type FerryErrorCode = keyof typeof FERRY_ERRORS;

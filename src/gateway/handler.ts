@@ -10,7 +10,7 @@ import { stripAuthQuery } from '../auth/presign-query.js';
 import { anonymousAuth, carriesNoSignature } from '../auth/anonymous.js';
 import { bucketFromHost } from '../auth/sigv2/host-bucket.js';
 import { readBounded } from '../util/read-bounded.js';
-import { checkCompleteRequest, parseDeleteRequest } from '../s3/xml.js';
+import { checkCompleteRequest, filterBucketList, parseDeleteRequest } from '../s3/xml.js';
 import { forwardHeaders, responseHeaders } from './forward-headers.js';
 import { planIntents } from './journal-plan.js';
 import { collectOutcomes, leavesUncertain, needsResponseBody } from './outcomes.js';
@@ -20,6 +20,7 @@ import { pipeBody, sendError } from './respond.js';
 import { hostId, nextRequestId } from './request-id.js';
 import { replicationStatusOf } from './replication-status.js';
 import { handlePostObject } from './post-object/handle-post-object.js';
+import { checkChange, checkKeys } from './check-change.js';
 import type { GatewayContext, RequestRecord } from './context.js';
 
 const XML_BODY_LIMIT = 2 * 1024 * 1024;
@@ -38,6 +39,7 @@ function checkRequest(c: Classified, auth: AuthResult, ctx: GatewayContext, head
   if (allowed && c.bucket === undefined && c.operation !== 'ListBuckets') throw new S3Error('AccessDenied');
   if (c.key !== undefined && Buffer.byteLength(c.key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
   if (c.key !== undefined && c.key.includes('\uFFFD')) throw new S3Error('InvalidArgument', 'Object key is not valid UTF-8');
+  checkChange(c, ctx.rules, allowed !== undefined, headers);
 }
 
 /**
@@ -121,10 +123,13 @@ export function createHandler(ctx: GatewayContext) {
       let keys = c.key === undefined ? [] : [c.key];
       let quiet = false;
       const covered = c.changesObject && c.bucket !== undefined && ctx.rules.forBucket(c.bucket) !== undefined;
-      if (covered && body && (c.operation === 'DeleteObjects' || c.operation === 'CompleteMultipartUpload')) {
+      // A multi-delete's keys are read whatever the bucket: its keys must pass the same checks as a path's.
+      if (body && (c.operation === 'DeleteObjects' || (covered && c.operation === 'CompleteMultipartUpload'))) {
         if (!Buffer.isBuffer(body)) body = await readBounded(body, XML_BODY_LIMIT);
-        if (c.operation === 'DeleteObjects') ({ keys, quiet } = parseDeleteRequest(body.toString('utf8')));
-        else checkCompleteRequest(body.toString('utf8'));
+        if (c.operation === 'DeleteObjects') {
+          ({ keys, quiet } = parseDeleteRequest(body.toString('utf8')));
+          checkKeys(keys, ctx.credentials.get(auth.accessKeyId)?.buckets !== undefined);
+        } else checkCompleteRequest(body.toString('utf8'));
       }
       const intents = planIntents(c, keys, ctx.rules, { accessKeyId: auth.accessKeyId, remoteAddr });
       if (intents.length > 0) {
@@ -193,14 +198,21 @@ export function createHandler(ctx: GatewayContext) {
         });
         seqs = [];
       }
+      const scope = ctx.credentials.get(auth.accessKeyId)?.buckets;
+      if (c.operation === 'ListBuckets' && scope && up.statusCode === 200) {
+        // A credential limited to some buckets sees only those: the source lists every bucket of its own account.
+        const list = await readBounded(up.body, RESPONSE_XML_LIMIT).catch((err: unknown) => { discard(up.body); throw err; });
+        buffered = Buffer.from(filterBucketList(list.toString('utf8'), scope));
+      }
       rec.status = up.statusCode;
       rec.bytesOut = Number(up.headers['content-length'] ?? buffered?.length ?? 0);
       const answer = responseHeaders(up.headers);
+      if (buffered) answer['content-length'] = String(buffered.length);
       // Every answer names a request id a client can quote; the source's when it sent one, Ferry's (logged) if not.
       answer['x-amz-request-id'] ??= requestId;
       answer['x-amz-id-2'] ??= hostId(requestId);
       if ((c.operation === 'HeadObject' || c.operation === 'GetObject') && up.statusCode < 300) {
-        const status = replicationStatusOf(ctx, c);
+        const status = await replicationStatusOf(ctx, c);
         if (status) answer['x-amz-replication-status'] = status;
       }
       res.writeHead(up.statusCode, answer);

@@ -1,7 +1,7 @@
 import type { FerryConfig } from '../config/types.js';
 import { FerryError } from '../errors/ferry-error.js';
-import { displayState, getChange, iterateChanges, shippingHistory, type ChangeRow, type ShipAttempt } from '../journal/query.js';
-import { formatBytes, formatSeconds, formatTable, formatTime } from './format.js';
+import { displayState, type ChangeRow, type ShipAttempt } from '../journal/query.js';
+import { formatBytes, formatSeconds, formatTable, formatTime, visible } from './format.js';
 import { toChangeFilter, type FilterOptions } from './filter-options.js';
 import { heldRuleIds, openJournalReadonly } from './ops-config.js';
 import { writeLines } from './write-lines.js';
@@ -26,17 +26,20 @@ export async function journalLs(config: FerryConfig, o: FilterOptions & { limit:
   out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const filter = toChangeFilter(o, Date.now());
   const heldIds = heldRuleIds(config);
-  const db = openJournalReadonly(config);
+  const journal = await openJournalReadonly(config);
   try {
-    const rows = iterateChanges(db, filter, heldIds, { order: 'desc', limit: o.limit });
+    const batches = journal.listChanges(filter, heldIds, { order: 'desc', limit: o.limit });
     if (o.json) {
-      return await writeLines(out, (function* () { for (const r of rows) yield `${JSON.stringify(r)}\n`; })());
+      let n = 0;
+      for await (const rows of batches) n += await writeLines(out, rows.map((r) => `${JSON.stringify(r)}\n`));
+      return n;
     }
-    const all = [...rows];
+    const all: ChangeRow[] = [];
+    for await (const rows of batches) all.push(...rows);
     out.write(all.length ? formatChanges(all, new Set(heldIds)) : 'no journal rows match\n');
     return all.length;
   } finally {
-    db.close();
+    await journal.close();
   }
 }
 
@@ -62,7 +65,7 @@ export function formatChange(row: ChangeRow, history: ShipAttempt[], held: Reado
     ['hash', row.hash],
   ];
   const width = Math.max(...fields.map(([k]) => k.length));
-  const head = fields.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+  const head = fields.map(([k, v]) => `${k.padEnd(width)}  ${visible(v)}`).join('\n') + '\n';
   if (history.length === 0) return `${head}\nno shipping attempts${row.state === 'rejected' ? ' (the source refused the change)' : ''}\n`;
   return `${head}\nshipping history (an attempt covers every unshipped change of the key up to its seq)\n` +
     formatTable([['TIME (UTC)', 'RESULT', 'COVERS UP TO', 'DETAIL'],
@@ -70,14 +73,14 @@ export function formatChange(row: ChangeRow, history: ShipAttempt[], held: Reado
 }
 
 /** `ferry journal show SEQ`. */
-export function journalShow(config: FerryConfig, seqText: string, json: boolean, out: NodeJS.WritableStream = process.stdout): void {
+export async function journalShow(config: FerryConfig, seqText: string, json: boolean, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   if (!/^\d+$/.test(seqText)) throw new FerryError('OPTION_INVALID', `"${seqText}" is not a sequence number`);
-  const db = openJournalReadonly(config);
+  const journal = await openJournalReadonly(config);
   try {
-    const row = getChange(db, Number(seqText));
-    const history = shippingHistory(db, row);
+    const row = await journal.getChange(Number(seqText));
+    const history = await journal.shippingHistory(row);
     out.write(json ? `${JSON.stringify({ ...row, history })}\n` : formatChange(row, history, new Set(heldRuleIds(config))));
   } finally {
-    db.close();
+    await journal.close();
   }
 }

@@ -3,7 +3,8 @@ import { FerryError } from '../errors/ferry-error.js';
 import type { Region } from '../region/region.js';
 import { S3Region } from '../region/s3-region.js';
 import { listObjects } from './list-objects.js';
-import { diffSorted, type DiffEntry } from './sorted-diff.js';
+import type { DiffEntry } from './sorted-diff.js';
+import { diffListings } from './spilled-diff.js';
 import { ruleOf } from './ops-config.js';
 import { visible } from './format.js';
 
@@ -31,7 +32,7 @@ export function ruleEnds(config: FerryConfig, ruleId: string): RuleEnds {
 /** Both listings of a rule (its prefix only), merged key by key, optionally starting after a key. */
 export function walkRule(ends: RuleEnds, opts: { startAfter?: string; signal?: AbortSignal } = {}): AsyncGenerator<DiffEntry> {
   const o = { prefix: ends.rule.prefix, startAfter: opts.startAfter, signal: opts.signal };
-  return diffSorted(listObjects(ends.source, ends.rule.source, o), listObjects(ends.target, ends.rule.target.bucket, o));
+  return diffListings(listObjects(ends.source, ends.rule.source, o), listObjects(ends.target, ends.rule.target.bucket, o));
 }
 
 export interface DriftCounts {

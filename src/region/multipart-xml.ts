@@ -17,8 +17,11 @@ export function parseUploadId(xml: string): string {
 /** Pure: the uploads of a ListMultipartUploadsResult. */
 export function parseUploads(xml: string): UploadRef[] {
   const doc = parseXml(xml, true) as { ListMultipartUploadsResult?: { Upload?: unknown } };
-  return asArray(doc.ListMultipartUploadsResult?.Upload as Array<{ Key: unknown; UploadId: unknown }>)
-    .map((u) => ({ key: String(u.Key), uploadId: String(u.UploadId) }));
+  return asArray(doc.ListMultipartUploadsResult?.Upload as Array<{ Key: unknown; UploadId: unknown; Initiated?: unknown }>)
+    .map((u) => {
+      const initiated = u.Initiated === undefined ? undefined : new Date(String(u.Initiated));
+      return { key: String(u.Key), uploadId: String(u.UploadId), initiated: initiated && !Number.isNaN(initiated.getTime()) ? initiated : undefined };
+    });
 }
 
 /** Pure: the parts of a ListPartsResult. */

@@ -35,6 +35,8 @@ export interface PartRef {
 export interface UploadRef {
   key: string;
   uploadId: string;
+  /** When the upload was created, as the region reports it. */
+  initiated?: Date;
 }
 
 /**

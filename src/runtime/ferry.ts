@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { FerryConfig } from '../config/types.js';
-import { Journal } from '../journal/journal.js';
+import type { JournalStore } from '../journal/journal-store.js';
+import { openJournal } from '../journal/open-journal.js';
 import { RuleSet } from '../rules/rule-set.js';
 import { checkTargets } from '../rules/check-targets.js';
 import type { Region } from '../region/region.js';
@@ -12,6 +13,10 @@ import { startGateway } from '../gateway/server.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { Shipper, type ShipperEvents } from '../shipper/shipper.js';
 import { checkOperationsConfig, startOperations } from '../admin/start-operations.js';
+import { serialise, type Serialised } from './serialise.js';
+
+// How long a reload lets the old shipper's copies in flight finish before cancelling them (their keys stay queued).
+const RELOAD_GRACE_MS = 2_000;
 
 export interface FerryOptions {
   gateway: boolean;
@@ -22,7 +27,7 @@ export interface FerryOptions {
 
 export interface RunningFerry {
   config: FerryConfig;
-  journal: Journal;
+  journal: JournalStore;
   context: GatewayContext;
   address?: AddressInfo;
   /** The admin listener's address, when `admin` is configured. */
@@ -30,7 +35,8 @@ export interface RunningFerry {
   server?: Server;
   shipper?: Shipper;
   clients: Map<string, Region>;
-  reload(next: FerryConfig): Promise<void>;
+  /** Swaps rules, credentials and regions in place; one reload at a time, requests made meanwhile coalesced. */
+  reload: Serialised<FerryConfig>;
   stop(): Promise<void>;
 }
 
@@ -45,23 +51,24 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
   checkOperationsConfig(config);
   let clients = regionClients(config);
   await checkTargets(config.rules, clients, log);
-  const journal = new Journal(config.journal.path);
-  const recovered = journal.recoverIntents(Date.now());
+  const journal = await openJournal(config.journal, { create: true });
+  const recovered = await journal.recoverIntents(Date.now());
   if (recovered) log.warn({ recovered }, 'intents without outcome from an earlier run were queued for shipping');
   const context: GatewayContext = {
     config, rules: new RuleSet(config.rules), journal, log,
     upstream: new Upstream(config.regions[config.source]!, config.upstream),
     credentials: new Map(config.clients.map((c) => [c.accessKeyId, c])),
   };
+  let stopping = false;
   const running: RunningFerry = {
     config, journal, context, clients,
-    async reload(next) {
+    reload: serialise(async (next: FerryConfig) => {
       await checkTargets(next.rules, clients, log);
       const old = clients;
       clients = regionClients(next);
       const ids = new Set(next.rules.map((r) => r.id));
-      for (const id of journal.queue.rulesWithWork()) {
-        if (!ids.has(id)) log.warn({ rule: id, cancelled: journal.queue.cancelRule(id) }, 'rule removed; its pending changes are cancelled');
+      for (const id of await journal.rulesWithWork()) {
+        if (!ids.has(id)) log.warn({ rule: id, cancelled: await journal.cancelRule(id) }, 'rule removed; its pending changes are cancelled');
       }
       context.rules = new RuleSet(next.rules);
       context.credentials = new Map(next.clients.map((c) => [c.accessKeyId, c]));
@@ -72,8 +79,11 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       setTimeout(() => { for (const c of old.values()) void c.close(); }, 30_000).unref();
       journal.emit('commit');
       log.info({ rules: next.rules.map((r) => ({ id: r.id, enabled: r.enabled })) }, 'configuration reloaded');
-    },
+    }),
     async stop() {
+      // No reload may build a shipper once stopping has begun.
+      stopping = true;
+      await running.reload.idle();
       await ops.stop();
       if (running.server) {
         running.server.close();
@@ -82,15 +92,18 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       await running.shipper?.stop(true);
       await context.upstream.close();
       for (const c of clients.values()) await c.close();
-      journal.close();
+      await journal.close();
     },
   };
   const ops = await startOperations(running, { log, gateway: opts.gateway, shipperEvents: opts.shipperEvents });
   running.admin = ops.admin;
   const makeShipper = () => new Shipper(journal, () => context.rules, clients.get(running.config.source)!,
     clients, running.config.shipper, log, ops.shipperEvents);
+  // Exactly one shipper at a time: the old one is stopped (its copies in flight get a moment to finish, the rest
+  // are cancelled and stay queued) before the new one starts.
   async function restartShipper() {
-    await running.shipper?.stop(false);
+    await running.shipper?.stop(RELOAD_GRACE_MS);
+    if (stopping) return;
     running.shipper = makeShipper();
     running.shipper.start();
   }

@@ -98,7 +98,10 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
     await t.target.delete(t.targetBucket, key, t.signal);
     return { result: 'deleted', targetEtag: null, bytes: 0, changed: true };
   }
-  const [srcTags, dst] = await Promise.all([t.source.getTags(t.sourceBucket, key, t.signal), t.target.head(t.targetBucket, key, t.signal)]);
+  // A HEAD that counts the object's tags (x-amz-tagging-count: RGW always, S3 where there are some) saves reading
+  // tags there are none of; a region that does not count them (s3rver) is always asked.
+  const [srcTags, dst] = await Promise.all([src.tagCount === 0 ? [] : t.source.getTags(t.sourceBucket, key, t.signal),
+    t.target.head(t.targetBucket, key, t.signal)]);
   let bytes = 0;
   let changed = false;
   // The ETag the target's object has: a multipart copy's is not the source's (other parts), and is asked for.
@@ -119,7 +122,11 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
   }
   // The target's tags and the source's last look are independent: ask for both at once, and for the target's ETag
   // when the copy's answer did not give it (a CompleteMultipartUpload answer need not: Ceph RGW 16.2 sends <ETag/>).
-  const [dstTags, after, landed] = await Promise.all([t.target.getTags(t.targetBucket, key, t.signal), t.source.head(t.sourceBucket, key, t.signal),
+  // The target's tags are known without asking where it had none before: a new object, or one counted at zero (a PUT
+  // adds no tags on any S3 service; whether it resets old ones does not matter then).
+  const targetUntagged = !dst || dst.tagCount === 0;
+  const [dstTags, after, landed] = await Promise.all([targetUntagged ? [] : t.target.getTags(t.targetBucket, key, t.signal),
+    t.source.head(t.sourceBucket, key, t.signal),
     targetEtag === undefined ? t.target.head(t.targetBucket, key, t.signal) : null]);
   if (!sameTags(srcTags, dstTags)) {
     await t.target.putTags(t.targetBucket, key, srcTags, t.signal);

@@ -12,6 +12,8 @@ export interface ObjectState {
   metadata: Record<string, string>;
   /** The MD5 of the bytes, when the ETag is one (single-part upload, no SSE-KMS or SSE-C). */
   md5?: string;
+  /** How many tags the object has, when the region says (x-amz-tagging-count); undefined when it does not. */
+  tagCount?: number;
 }
 
 function first(v: string | string[] | undefined): string | undefined {
@@ -30,7 +32,9 @@ export function objectState(headers: IncomingHttpHeaders): ObjectState {
   // With SSE-KMS or SSE-C, S3's ETag is not the MD5 of the bytes, whatever it looks like.
   const sse = first(headers['x-amz-server-side-encryption']) ?? '';
   const opaque = sse.startsWith('aws:kms') || headers['x-amz-server-side-encryption-customer-algorithm'] !== undefined;
-  return { etag, size: Number(first(headers['content-length']) ?? 0), metadata, md5: opaque ? undefined : md5OfEtag(etag) };
+  const counted = first(headers['x-amz-tagging-count']);
+  const tagCount = counted !== undefined && /^\d+$/.test(counted) ? Number(counted) : undefined;
+  return { etag, size: Number(first(headers['content-length']) ?? 0), metadata, md5: opaque ? undefined : md5OfEtag(etag), tagCount };
 }
 
 export function sameMetadata(a: Record<string, string>, b: Record<string, string>): boolean {

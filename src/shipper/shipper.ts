@@ -1,13 +1,17 @@
 import { setMaxListeners } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Journal } from '../journal/journal.js';
-import { queueKey, type QueueEntry } from '../journal/ship-queue.js';
+import type { JournalStore, QueueEntry } from '../journal/journal-store.js';
+import { queueKey } from '../journal/queue-key.js';
 import type { ShipperConfig } from '../config/types.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { Region } from '../region/region.js';
 import { isUnanswered } from '../region/region-error.js';
 import { replicateKey, SourceChangedError, type CopyResult } from './copy-object.js';
 import { backoffDelay } from './backoff.js';
+import { abortAbandonedUploads } from './abandoned-uploads.js';
+import { boundRules } from './bound-rules.js';
 
 /** What the shipper reports as it works (metrics hook). */
 export interface ShipperEvents {
@@ -35,9 +39,16 @@ export class Shipper {
   private lastSweep = 0;
   private journalDownUntil = 0;
   private readonly wake = () => this.schedule();
+  // One look at the queue at a time (the journal answers asynchronously); a wake meanwhile looks again after it.
+  private filling = false;
+  private refill = false;
+  // Keys this shipper took from the queue are leased to it, so no other shipper of the fleet copies them meanwhile.
+  private readonly leaseOwner = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  private readonly leased = new Map<string, QueueEntry>();
+  private lastRenew = 0;
 
   constructor(
-    private readonly journal: Journal,
+    private readonly journal: JournalStore,
     private readonly rules: () => RuleSet,
     private readonly source: Region,
     private readonly targets: Map<string, Region>,
@@ -55,15 +66,34 @@ export class Shipper {
     this.journal.on('commit', this.wake);
     this.timer = setInterval(this.wake, this.config.pollIntervalMs);
     this.schedule();
+    void this.sweepUploads(new Date(Date.now() - this.config.abandonedUploadMs));
   }
 
-  /** Stops taking work and waits for copies in flight (or cancels them when `cancel`). */
-  async stop(cancel = false): Promise<void> {
+  /** Aborts what a killed shipper left half-copied in the enabled rules' target buckets. */
+  private async sweepUploads(before: Date): Promise<void> {
+    const bound = boundRules(this.rules(), this.targets);
+    for (const id of this.rules().enabledIds()) {
+      const b = bound.get(id);
+      if (b && this.running) await abortAbandonedUploads(b.target, b.rule.target.bucket, before, this.log);
+    }
+  }
+
+  /**
+   * Stops taking work and waits for the copies in flight: all of them, none (`cancel` true: they are cancelled),
+   * or for `cancel` ms before cancelling the rest. A copy that ends in error or cancelled once stopping has begun
+   * hands its key back: it stays queued as it was, with no attempt used.
+   */
+  async stop(cancel: boolean | number = false): Promise<void> {
     this.running = false;
     this.journal.off('commit', this.wake);
     clearInterval(this.timer);
-    if (cancel) this.abort.abort();
+    if (cancel === true) this.abort.abort();
+    const grace = typeof cancel === 'number' ? setTimeout(() => this.abort.abort(), cancel) : undefined;
+    const held = [...this.leased.values()];
     await Promise.allSettled([...this.inflight]);
+    clearTimeout(grace);
+    // Cancelled copies leave their keys queued: give their leases up so another shipper need not wait them out.
+    await this.journal.renewLeases(held, this.leaseOwner, 0).catch(() => {});
   }
 
   /** Keys being copied right now. */
@@ -76,34 +106,53 @@ export class Shipper {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.fill();
+      void this.fill();
     });
   }
 
-  private fill(): void {
+  private async fill(): Promise<void> {
     if (!this.running) return;
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
     const now = Date.now();
     if (now < this.journalDownUntil) return;
+    this.filling = true;
     try {
       if (now - this.lastSweep > INTENT_SWEEP_MS) {
         this.lastSweep = now;
-        this.journal.recoverIntents(now - INTENT_SWEEP_MS);
+        await this.journal.recoverIntents(now - INTENT_SWEEP_MS);
+      }
+      const leaseMs = this.config.leaseMs ?? 30_000;
+      if (this.leased.size && now - this.lastRenew > leaseMs / 3) {
+        this.lastRenew = now;
+        await this.journal.renewLeases([...this.leased.values()], this.leaseOwner, now + leaseMs);
       }
       const free = this.config.concurrency - this.busy.size;
       if (free <= 0) return;
-      for (const entry of this.journal.queue.due(this.rules().enabledIds(), now, free, this.busy)) this.launch(entry);
+      const due = await this.journal.due(this.rules().enabledIds(), now, free, this.busy, { owner: this.leaseOwner, ms: leaseMs });
+      for (const entry of due) if (this.running) this.launch(entry);
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'shipper cannot read the journal');
+    } finally {
+      this.filling = false;
+      if (this.refill) {
+        this.refill = false;
+        this.schedule();
+      }
     }
   }
 
   private launch(entry: QueueEntry): void {
     const id = queueKey(entry);
     this.busy.add(id);
+    this.leased.set(id, entry);
     const p = this.shipOne(entry).catch((err: Error) => {
       this.log.error({ rule: entry.ruleId, bucket: entry.bucket, key: entry.key, err: err.message }, 'shipping a key failed unexpectedly');
     }).finally(() => {
       this.busy.delete(id);
+      this.leased.delete(id);
       this.inflight.delete(p);
       this.schedule();
     });
@@ -111,9 +160,9 @@ export class Shipper {
   }
 
   private async shipOne(entry: QueueEntry): Promise<void> {
-    const rule = this.rules().get(entry.ruleId);
-    const target = rule && this.targets.get(rule.target.region);
-    if (!rule || !target) return;
+    const bound = boundRules(this.rules(), this.targets).get(entry.ruleId);
+    if (!bound) return;
+    const { rule, target } = bound;
     let result: CopyResult;
     try {
       result = await replicateKey({
@@ -121,13 +170,14 @@ export class Shipper {
         multipartThreshold: this.config.multipartThreshold, partSize: this.config.partSize, signal: this.abort.signal,
       }, entry.key);
     } catch (err) {
-      if (!this.abort.signal.aborted) this.record(entry, () => this.retryLater(entry, err as Error));
+      // Once stopping, a failure says nothing of the key (its copy was cancelled, or its clients closed under it).
+      if (this.running) await this.record(entry, () => this.retryLater(entry, err as Error));
       return;
     }
     const now = Date.now();
     let unchanged = 0;
-    const write = () => { unchanged = this.journal.queue.shipped(entry, entry.maxSeq, result.targetEtag, result.result, now, result.changed); };
-    if (this.record(entry, write)) {
+    const write = async () => { unchanged = await this.journal.shipped(entry, entry.maxSeq, result.targetEtag, result.result, now, result.changed); };
+    if (await this.record(entry, write)) {
       this.events.shipped?.(entry, result, now - entry.firstAt);
       if (unchanged > 0) this.events.unchanged?.(entry, unchanged);
     }
@@ -138,9 +188,9 @@ export class Shipper {
    * stays queued as it was and shipping pauses a while: shipping is idempotent, so it simply ships again later,
    * and the gateway refuses changes meanwhile. Returns whether the write went through.
    */
-  private record(entry: QueueEntry, write: () => void): boolean {
+  private async record(entry: QueueEntry, write: () => Promise<void>): Promise<boolean> {
     try {
-      write();
+      await write();
       return true;
     } catch (err) {
       this.journalDownUntil = Date.now() + JOURNAL_PAUSE_MS;
@@ -150,11 +200,11 @@ export class Shipper {
     }
   }
 
-  private retryLater(entry: QueueEntry, err: Error): void {
+  private async retryLater(entry: QueueEntry, err: Error): Promise<void> {
     const now = Date.now();
     if (err instanceof SourceChangedError) {
       // Not the key's fault: ship it again soon, without using up an attempt.
-      this.journal.queue.postpone(entry, now + 50, null);
+      await this.journal.postpone(entry, now + 50, null);
       return;
     }
     // A region that gives no answer (refused, reset, hung, out of descriptors) is waited for, so an outage of an
@@ -164,8 +214,8 @@ export class Shipper {
       ? backoffDelay(0, Math.min(5_000, this.config.backoffMaxMs), this.config.backoffMaxMs)
       : backoffDelay(entry.attempts, this.config.backoffBaseMs, this.config.backoffMaxMs);
     const state = unreachable
-      ? (this.journal.queue.postpone(entry, now + delay, err.message), 'ready')
-      : this.journal.queue.failed(entry, err.message, now + delay, this.config.maxAttempts, now);
+      ? (await this.journal.postpone(entry, now + delay, err.message), 'ready')
+      : await this.journal.failed(entry, err.message, now + delay, this.config.maxAttempts, now);
     this.events.failed?.(entry, err, state === 'failed');
     this.log.warn({ rule: entry.ruleId, bucket: entry.bucket, key: entry.key, err: err.message, state }, 'ship attempt failed');
   }

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { journalDb } from '../helpers/journal-sql.js';
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -54,7 +55,7 @@ interface Boto3Answer { status: number; headers: Record<string, string>; body: s
 function boto3Post(w: ClientWorld, args: Record<string, unknown>): Promise<Boto3Answer> {
   return new Promise((resolve, reject) => {
     // Credentials reach boto3 through its environment, never a command line.
-    const child = spawn('python3', ['-c', BOTO3], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env,
+    const child = spawn('/usr/bin/python3', ['-c', BOTO3], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env,
       AWS_ACCESS_KEY_ID: CLIENT_KEY, AWS_SECRET_ACCESS_KEY: CLIENT_SECRET, AWS_EC2_METADATA_DISABLED: 'true', NO_PROXY: '*' } });
     let out = '';
     let err = '';
@@ -111,7 +112,7 @@ t.test('browser form uploads through the gateway', async (t) => {
     const rows = await w.appliedRows('sdk/hello.txt');
     t.equal(rows.length, 1);
     t.equal(rows[0]!.operation, 'PostObject');
-    const row = w.ferry.journal.db.prepare('SELECT access_key_id, size, etag FROM changes WHERE key = ?').get('sdk/hello.txt') as
+    const row = journalDb(w.ferry.journal).prepare('SELECT access_key_id, size, etag FROM changes WHERE key = ?').get('sdk/hello.txt') as
       { access_key_id: string; size: number; etag: string };
     t.same(row, { access_key_id: CLIENT_KEY, size: body.length, etag: res.headers.get('etag') }, 'principal, size and ETag journaled');
     await replicated('sdk/hello.txt', stored!.md5);
@@ -166,7 +167,7 @@ t.test('browser form uploads through the gateway', async (t) => {
     t.equal(res.status, 204, res.text);
     t.equal((await w.stored('anon/note.txt'))?.md5, md5(body));
     t.ok((await w.appliedRows('anon/note.txt')).length, 'journaled');
-    const row = w.ferry.journal.db.prepare('SELECT access_key_id FROM changes WHERE key = ?').get('anon/note.txt') as { access_key_id: string };
+    const row = journalDb(w.ferry.journal).prepare('SELECT access_key_id FROM changes WHERE key = ?').get('anon/note.txt') as { access_key_id: string };
     t.equal(row.access_key_id, 'anonymous');
   });
 
@@ -200,7 +201,7 @@ t.test('browser form uploads through the gateway', async (t) => {
   });
 
   t.test('refused forms answer S3\'s error and leave nothing at the source or in the journal', async (t) => {
-    const rowsBefore = (w.ferry.journal.db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n;
+    const rowsBefore = (journalDb(w.ferry.journal).prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n;
     const small = Buffer.from('x'.repeat(100));
     const refusals: Array<{ name: string; key: string; status: number; code: string; message?: RegExp;
       form: () => Promise<{ url: string; fields: Record<string, string> }> }> = [
@@ -243,7 +244,7 @@ t.test('browser form uploads through the gateway', async (t) => {
       t.equal(await w.stored(r.key), null, `${r.name}: nothing at the source`);
       t.same(w.journalRows(r.key), [], `${r.name}: nothing journaled`);
     }
-    const rowsAfter = (w.ferry.journal.db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n;
+    const rowsAfter = (journalDb(w.ferry.journal).prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n;
     t.equal(rowsAfter, rowsBefore, 'the journal did not grow');
     t.same(spooled(), [], 'no spooled file is left behind');
   });

@@ -1,6 +1,7 @@
 // Requests S3 serves that carry no signature (public objects, --no-sign-request, CORS preflights), request ids on
 // every answer, malformed HTTP answered rather than dropped, and UTF-8 metadata as botocore sends it.
 import t from 'tap';
+import { journalDb } from '../helpers/journal-sql.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ async function world(t: Tap.Test, extra: Record<string, unknown> = {}) {
   const ferry = await startTestFerry(raw);
   const tmp = mkdtempSync(join(tmpdir(), 'ferry-unsigned-'));
   t.teardown(async () => { await ferry.stop(); await proxy.stop(); await regions.stop(); rmSync(tmp, { recursive: true, force: true }); });
-  const rows = (key: string) => ferry.journal.db.prepare('SELECT access_key_id, state FROM changes WHERE key = ? ORDER BY seq').all(key) as
+  const rows = (key: string) => journalDb(ferry.journal).prepare('SELECT access_key_id, state FROM changes WHERE key = ? ORDER BY seq').all(key) as
     Array<{ access_key_id: string; state: string }>;
   return { regions, proxy, ferry, tmp, rows, port: ferry.address!.port };
 }
@@ -92,7 +93,7 @@ t.test('malformed HTTP gets 400 Bad Request, and the gateway keeps serving', asy
     t.equal(answer?.code, 'BadRequest', 'with an S3 error document');
   }
   t.equal(w.proxy.forwarded, 0, 'none of them was forwarded');
-  t.equal(w.ferry.journal.db.prepare('SELECT count(*) AS n FROM changes').pluck().get(), 0, 'nor journaled');
+  t.equal(journalDb(w.ferry.journal).prepare('SELECT count(*) AS n FROM changes').pluck().get(), 0, 'nor journaled');
   const ok = await fetch(`${w.ferry.endpoint}/pub/`);
   t.equal(ok.status, 200, 'the gateway still serves');
 });
@@ -131,7 +132,7 @@ for k in keys:
 deleted = s3.delete_objects(Bucket='pub', Delete={'Objects': [{'Key': k} for k in keys[1:]]})
 print(json.dumps({'deleted': sorted(d['Key'] for d in deleted.get('Deleted', []))}))
 `);
-  const out = await run('python3', [script, w.ferry.endpoint], { env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null',
+  const out = await run('/usr/bin/python3', [script, w.ferry.endpoint], { env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } });
   const result = JSON.parse(out.stdout) as { deleted: string[] };
   t.same(result.deleted, ['a&b<c>.txt', 'say "hi".txt', 'tab\there.txt'].sort(), 'boto3 reads back the keys it deleted');

@@ -16,6 +16,21 @@ t.test('CompleteMultipartUpload answering 200 with an <Error> body is recorded a
   t.equal(good!.etag, '"abc-2"');
 });
 
+t.test('CopyObject: the ETag comes from the answer document, and a 200 with an <Error> is a failure', async (t) => {
+  t.ok(needsResponseBody('CopyObject', 200));
+  t.notOk(needsResponseBody('CopyObject', 404));
+  const ok = Buffer.from('<CopyObjectResult><LastModified>2026-12-01T00:00:00.000Z</LastModified><ETag>"9e107d9d372bb6826bd81d3542a419d6"</ETag></CopyObjectResult>');
+  t.equal(collectOutcomes('CopyObject', [1], ['k'], up(200), ok, false, undefined).outcomes[0]!.etag, '"9e107d9d372bb6826bd81d3542a419d6"');
+  const bare = Buffer.from('<CopyObjectResult><ETag>9e107d9d372bb6826bd81d3542a419d6</ETag></CopyObjectResult>');
+  t.equal(collectOutcomes('CopyObject', [2], ['k'], up(200), bare, false, undefined).outcomes[0]!.etag, '"9e107d9d372bb6826bd81d3542a419d6"',
+    "RGW's bare ETag is quoted as S3 sends it");
+  const late = Buffer.from('<Error><Code>InternalError</Code><Message>copy failed</Message></Error>');
+  t.match(collectOutcomes('CopyObject', [3], ['k'], up(200), late, false, undefined).outcomes[0], { applied: false, error: 'InternalError: copy failed' });
+  const empty = Buffer.from('<CompleteMultipartUploadResult><ETag></ETag></CompleteMultipartUploadResult>');
+  t.equal(collectOutcomes('CompleteMultipartUpload', [4], ['k'], up(200), empty, false, undefined).outcomes[0]!.etag, undefined,
+    'an empty ETag is no ETag');
+});
+
 t.test('DeleteObjects records each key by what the answer says of it', async (t) => {
   const body = Buffer.from('<DeleteResult><Deleted><Key>a</Key></Deleted><Error><Key>b</Key><Code>AccessDenied</Code></Error></DeleteResult>');
   const out = collectOutcomes('DeleteObjects', [1, 2], ['a', 'b'], up(200), body, false, undefined);
@@ -73,4 +88,8 @@ t.test('an ETag is taken for the MD5 of the bytes only where S3 makes it one', a
   t.equal(objectState({ etag, 'x-amz-server-side-encryption': 'aws:kms' }).md5, undefined, 'SSE-KMS');
   t.equal(objectState({ etag, 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }).md5, undefined, 'SSE-C');
   t.equal(objectState({ etag: '"9e107d9d372bb6826bd81d3542a419d6-3"' }).md5, undefined, 'multipart');
+  t.equal(objectState({ etag, 'x-amz-tagging-count': '0' }).tagCount, 0, 'a region that counts tags says zero');
+  t.equal(objectState({ etag, 'x-amz-tagging-count': '3' }).tagCount, 3);
+  t.equal(objectState({ etag }).tagCount, undefined, 'a region that does not count them leaves it unknown');
+  t.equal(objectState({ etag, 'x-amz-tagging-count': 'x' }).tagCount, undefined, 'nor is a malformed count trusted');
 });

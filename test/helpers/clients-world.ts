@@ -1,17 +1,21 @@
-// A gateway over two s3rver regions, with one replication rule, for tests that drive real S3 clients.
+// A gateway over two regions (s3rver, or Ceph RGW), with one replication rule, for tests that drive real S3 clients.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitFor, type Regions } from './world.js';
+import { sdkClient, startTestFerry, waitFor, type Regions } from './world.js';
 import { storedObject, type StoredObject } from './objects.js';
+import { journalDb } from './journal-sql.js';
+import { startBackendRegions, type Backend, type BackendRegions } from './backend-regions.js';
 
 export const BUCKET = 'data';
 export const REPLICA = 'replica';
 
 export interface ClientWorld {
+  /** The s3rver regions (the s3rver backend only; `backend` serves both). */
   regions: Regions;
+  backend: BackendRegions;
   ferry: Awaited<ReturnType<typeof startTestFerry>>;
   endpoint: string;
   port: number;
@@ -19,6 +23,8 @@ export interface ClientWorld {
   s3: S3Client;
   /** The SDK straight to the source region. */
   direct: S3Client;
+  /** The SDK straight to the target region. */
+  target: S3Client;
   /** A scratch folder for files and client configuration. */
   tmp: string;
   /** What the source stores for `key` in BUCKET (null when absent). */
@@ -27,22 +33,30 @@ export interface ClientWorld {
   journalRows(key: string): Array<{ seq: number; operation: string; state: string; status: number | null; last_error: string | null }>;
   /** Waits until a change of `key` is journaled as applied (the outcome may follow the answer by one commit). */
   appliedRows(key: string): Promise<ReturnType<ClientWorld['journalRows']>>;
+  /** Waits until nothing is left to ship: an empty queue and no change still an intent or pending. */
+  drained(ms?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Regions with `data` (source, replicated into `replica` in the target region) and Ferry in front of them. */
-export async function startClientWorld(): Promise<ClientWorld> {
-  const regions = await startRegions({ source: [BUCKET], target: [REPLICA] });
-  const ferry = await startTestFerry(rawConfig(regions, {
+export async function startClientWorld(opts: { backend?: Backend } = {}): Promise<ClientWorld> {
+  const backend = await startBackendRegions(opts.backend ?? 's3rver', { source: [BUCKET], target: [REPLICA] });
+  const ferry = await startTestFerry(backend.rawConfig({
     rules: [{ id: 'data', source: BUCKET, target: { region: 'cn-sh', bucket: REPLICA } }],
-  }));
+  })).catch(async (err: unknown) => { await backend.stop(); throw err; });
   const tmp = mkdtempSync(join(tmpdir(), 'ferry-clients-'));
-  const direct = regionClient(regions.source);
-  const journalRows = (key: string) => ferry.journal.db.prepare(
+  const direct = backend.sourceClient();
+  const target = backend.targetClient();
+  const count = (sql: string) => (journalDb(ferry.journal).prepare(sql).get() as { n: number }).n;
+  const journalRows = (key: string) => journalDb(ferry.journal).prepare(
     'SELECT seq, operation, state, status, last_error FROM changes WHERE bucket = ? AND key = ? ORDER BY seq',
   ).all(BUCKET, key) as ReturnType<ClientWorld['journalRows']>;
   return {
-    regions, ferry, tmp, direct,
+    get regions(): Regions {
+      if (!backend.s3rver) throw new Error(`w.regions holds s3rver regions; this world runs on ${backend.backend}: use w.backend`);
+      return backend.s3rver;
+    },
+    backend, ferry, tmp, direct, target,
     endpoint: ferry.endpoint,
     port: ferry.address!.port,
     s3: sdkClient(ferry.endpoint),
@@ -53,9 +67,13 @@ export async function startClientWorld(): Promise<ClientWorld> {
       await waitFor(applied, 5000, `an applied journal row for ${key}`);
       return journalRows(key);
     },
+    drained: (ms = 60_000) => waitFor(() => count('SELECT count(*) AS n FROM queue') === 0
+      && count("SELECT count(*) AS n FROM changes WHERE state IN ('intent', 'pending')") === 0, ms, 'the journal to drain'),
     async stop() {
+      direct.destroy();
+      target.destroy();
       await ferry.stop();
-      await regions.stop();
+      await backend.stop();
       rmSync(tmp, { recursive: true, force: true });
     },
   };

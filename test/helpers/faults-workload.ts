@@ -33,6 +33,10 @@ export interface WorkloadOptions {
   bigMultipartEvery?: number;
   /** Copies read from these keys (which the workload never deletes) instead of from the key space. */
   copyFrom?: string[];
+  /** Keys are PREFIX + a number (`k/` when absent): workloads run side by side on their own keys. */
+  prefix?: string;
+  /** Tag one PutObject in this many (S3 `Tagging`), so replicas are compared on their tags too. */
+  tagEvery?: number;
 }
 
 export interface WorkloadResult {
@@ -74,8 +78,9 @@ export function workloadClient(endpoint: string): S3Client {
 export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   const result: WorkloadResult = { acks: [], errors: {}, failures: [], requests: 0, retries: 0 };
   const rnd = o.random;
-  const pickKey = () => `k/${String(Math.floor(rnd() * o.keys)).padStart(3, '0')}`;
+  const pickKey = () => `${o.prefix ?? 'k/'}${String(Math.floor(rnd() * o.keys)).padStart(3, '0')}`;
   let multiparts = 0;
+  let puts = 0;
 
   const call = async <T>(client: S3Client, make: () => object): Promise<T> => {
     const deadline = Date.now() + 60_000;
@@ -119,8 +124,10 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     const Bucket = o.bucket;
     if (roll < 0.4) {
       const Key = claimed[0]!;
+      const Tagging = o.tagEvery !== undefined && ++puts % o.tagEvery === 0 ? `gen=${puts}&kind=workload` : undefined;
       await step(client, current, 'PutObject', [Key], () => new PutObjectCommand({ Bucket, Key, Body: randomBytes(Math.floor(rnd() * 20_000)),
-        ContentType: rnd() < 0.5 ? 'application/octet-stream' : 'text/plain', Metadata: { gen: String(Date.now()) } }));
+        ContentType: rnd() < 0.5 ? 'application/octet-stream' : 'text/plain', Metadata: { gen: String(Date.now()) },
+        Tagging }));
       ack('PutObject', [Key]);
     } else if (roll < 0.55) {
       const Key = claimed[0]!;

@@ -1,8 +1,7 @@
 import t from 'tap';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { parseDuration, parseTimeArg, requireDuration } from '../../src/ops/duration.js';
-import { compareKeys, diffSorted, listedDifference, type DiffEntry, type ListedObject } from '../../src/ops/sorted-diff.js';
+import { listedDifference, type DiffEntry, type ListedObject } from '../../src/ops/sorted-diff.js';
+import { diffListings } from '../../src/ops/spilled-diff.js';
 import { percentile } from '../../src/ops/status.js';
 import { csvField } from '../../src/ops/journal-export.js';
 import { formatBytes, formatSeconds, formatTable } from '../../src/ops/format.js';
@@ -36,16 +35,6 @@ t.test('filters from the command line', async (t) => {
     bucket: undefined, key: undefined, prefix: undefined, op: undefined, client: undefined });
 });
 
-t.test('keys compare in UTF-8 byte order', async (t) => {
-  const keys = ['a', 'a-', 'a/', 'a/b', 'ab', 'B', 'é', '\u{FFFD}', '\u{E000}', '😀', '𝄞', 'z', '', '\u007f', '日本'];
-  for (const a of keys) {
-    for (const b of keys) {
-      const bytes = Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
-      t.equal(Math.sign(compareKeys(a, b)), bytes, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-    }
-  }
-});
-
 async function* from(objects: ListedObject[]): AsyncGenerator<ListedObject> {
   for (const o of objects) yield o;
 }
@@ -56,51 +45,21 @@ async function collect(gen: AsyncGenerator<DiffEntry>): Promise<Array<[string, s
   return out;
 }
 
-t.test('the sorted merge names missing, extra and different keys', async (t) => {
+t.test('the listing comparison names missing, extra and different keys', async (t) => {
   const source = [o('a'), o('b', 2), o('c'), o('e', 1, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'), o('f', 1, 'abc-2'), o('g')];
   const target = [o('b', 3), o('c'), o('d'), o('e', 1, 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'), o('f', 1, 'def-2'), o('h')];
-  t.same(await collect(diffSorted(from(source), from(target))), [
+  t.same(await collect(diffListings(from(source), from(target))), [
     ['missing', 'a'], ['different', 'b'], ['same', 'c'], ['extra', 'd'], ['different', 'e'], ['same', 'f'],
     ['missing', 'g'], ['extra', 'h'],
   ], 'multipart ETags are not compared, sizes always are');
-  t.same(await collect(diffSorted(from([]), from([]))), []);
-  t.same(await collect(diffSorted(from([o('x')]), from([]))), [['missing', 'x']]);
-  t.same(await collect(diffSorted(from([]), from([o('x')]))), [['extra', 'x']]);
+  t.same(await collect(diffListings(from([]), from([]))), []);
+  t.same(await collect(diffListings(from([o('x')]), from([]))), [['missing', 'x']]);
+  t.same(await collect(diffListings(from([]), from([o('x')]))), [['extra', 'x']]);
   t.equal(listedDifference(o('k', 1), o('k', 2)), 'size 1 != 2');
   t.equal(listedDifference(o('k', 1, '"0123456789abcdef0123456789abcdef"'), o('k', 1, '0123456789ABCDEF0123456789ABCDEF')), undefined,
     'quotes and case do not matter');
 });
 
-t.test('an unsorted listing is an error, not a false report', async (t) => {
-  await t.rejects(collect(diffSorted(from([o('b'), o('a')]), from([]))), { code: 'LISTING_UNORDERED', message: /source listing returned "a" after "b"/ });
-  await t.rejects(collect(diffSorted(from([]), from([o('a'), o('a')]))), { code: 'LISTING_UNORDERED' });
-});
-
-t.test('the merge holds only the heads of its listings', async (t) => {
-  // 50,000 keys on each side, generated lazily; the heap after a full collection must not grow with the count.
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  const N = 50_000;
-  async function* gen(offset: number): AsyncGenerator<ListedObject> {
-    for (let i = 0; i < N; i++) yield o(`k${String(2 * i + offset).padStart(8, '0')}`);
-  }
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  let peak = 0;
-  let n = 0;
-  let same = 0;
-  for await (const d of diffSorted(gen(0), gen(1))) {
-    n++;
-    if (d.kind === 'same') same++;
-    if (n % 10_000 === 0) {
-      gc();
-      peak = Math.max(peak, process.memoryUsage().heapUsed - before);
-    }
-  }
-  t.equal(n, 2 * N);
-  t.equal(same, 0, 'no key is on both sides');
-  t.ok(peak < 8 * 1024 * 1024, `heap growth ${(peak / 1048576).toFixed(2)} MiB stays bounded`);
-});
 
 t.test('listing pages and queries', async (t) => {
   t.equal(encodeQuery({ 'list-type': '2', prefix: 'a b/(c)*', 'start-after': undefined, 'continuation-token': 'x+y=' }),
