@@ -38,16 +38,20 @@ t.test(`SIGKILL ${KILLS} times under a mixed workload (seed ${seed})`, async (t)
   const work = runWorkload({ endpoint: `http://127.0.0.1:${port}`, bucket: 'photos', keys: 200, clients: 8, random,
     retry: true, done: () => stop, bigMultipartEvery: 40 });
   let kills = 0;
-  for (let i = 0; i < KILLS; i++) {
-    // Random moments: sometimes right after start-up (recovery running), mostly mid-traffic.
-    await sleep(random() < 0.2 ? random() * 150 : 200 + random() * 1300);
-    await ferry.kill('SIGKILL');
-    kills++;
-    ferry = await startFerryProcess(file);
-    printed.push(ferry.output);
+  try {
+    for (let i = 0; i < KILLS; i++) {
+      // Random moments: sometimes right after start-up (recovery running), mostly mid-traffic.
+      await sleep(random() < 0.2 ? random() * 150 : 200 + random() * 1300);
+      await ferry.kill('SIGKILL');
+      kills++;
+      ferry = await startFerryProcess(file);
+      printed.push(ferry.output);
+    }
+    await sleep(1_000);
+  } finally {
+    // A restart that fails must end the workload too, or its retrying clients outlive the test.
+    stop = true;
   }
-  await sleep(1_000);
-  stop = true;
   const result = await work;
   await waitDrained(journalPath, 180_000);
 
