@@ -2,10 +2,10 @@
 // signature_v2, and boto3 (Debian's python3-boto3) with signature_version='s3', their presigned URLs fetched
 // with curl. What they stored is checked at the source region directly.
 import t from 'tap';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { curl, run, type RunResult } from '../helpers/clients-cli.js';
+import { curl, run, s3cmd } from '../helpers/clients-cli.js';
 import { BUCKET, fileMd5, randomFile, startClientWorld } from '../helpers/clients-world.js';
 import { CLIENT_KEY, CLIENT_SECRET, md5 } from '../helpers/world.js';
 
@@ -17,25 +17,6 @@ const PYTHON = '/usr/bin/python3';
 function cleanEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
   mkdirSync(home, { recursive: true });
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TMPDIR: home, ...extra };
-}
-
-/** s3cmd signing with SigV2, path style to the gateway. */
-function s3cmdV2(port: number, home: string): (args: string[]) => Promise<RunResult> {
-  const env = cleanEnv(home);
-  const config = join(home, 's3cfg');
-  writeFileSync(config, [
-    '[default]',
-    `access_key = ${CLIENT_KEY}`,
-    `secret_key = ${CLIENT_SECRET}`,
-    `host_base = 127.0.0.1:${port}`,
-    `host_bucket = 127.0.0.1:${port}`,
-    'use_https = False',
-    'signature_v2 = True',
-    'check_ssl_certificate = False',
-    'progress_meter = False',
-    '',
-  ].join('\n'), { mode: 0o600 });
-  return (args) => run('s3cmd', ['-c', config, ...args], env);
 }
 
 // Runs one boto3 call with SigV2 ('s3') signing and prints its result as JSON. Arguments and credentials come
@@ -104,7 +85,7 @@ t.test('SigV2 clients through the gateway', async (t) => {
   const http = curl(home);
 
   t.test('s3cmd (signature_v2 = True)', async (t) => {
-    const s3 = s3cmdV2(w.port, home);
+    const s3 = s3cmd(w.port, home, { signatureV2: true });
     const small = randomFile(w.tmp, 'v2-small.bin', 5000);
     const big = randomFile(w.tmp, 'v2-big.bin', 6 * 1024 * 1024 + 3);
 

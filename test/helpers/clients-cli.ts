@@ -69,8 +69,8 @@ export function rclone(endpoint: string, home: string): (args: string[]) => Prom
   return (args) => run('rclone', ['--retries', '1', '--low-level-retries', '1', ...args], env);
 }
 
-/** s3cmd with a scratch config file (path style to 127.0.0.1:port, SigV4, plain HTTP). */
-export function s3cmd(port: number, home: string): (args: string[]) => Promise<RunResult> {
+/** s3cmd with a scratch config file (path style to 127.0.0.1:port, plain HTTP; SigV4 unless `signatureV2`). */
+export function s3cmd(port: number, home: string, opts: { signatureV2?: boolean } = {}): (args: string[]) => Promise<RunResult> {
   const env = baseEnv(home);
   const config = join(home, 's3cfg');
   writeFileSync(config, [
@@ -81,7 +81,7 @@ export function s3cmd(port: number, home: string): (args: string[]) => Promise<R
     `host_bucket = 127.0.0.1:${port}`,
     'bucket_location = cn-bj',
     'use_https = False',
-    'signature_v2 = False',
+    `signature_v2 = ${opts.signatureV2 ? 'True' : 'False'}`,
     'check_ssl_certificate = False',
     'progress_meter = False',
     '',
