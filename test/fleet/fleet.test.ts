@@ -56,8 +56,11 @@ t.test(`three gateways and two shippers on PostgreSQL, ${KILLS} SIGKILLs (seed $
   let stop = false;
   t.teardown(async () => {
     stop = true;
-    for (const p of [...gateways, ...shippers]) await p.kill();
+    // Killed outright: a graceful stop would wait on the workloads' keep-alive connections, and nothing is checked here.
+    await Promise.all([...gateways, ...shippers].map((p) => p.kill('SIGKILL')));
     await probe.stop();
+    // The probe's own keep-alive connections to the target would hold a graceful s3rver stop open.
+    for (const r of [regions.source, regions.target]) r.child.kill('SIGKILL');
     await regions.stop();
   });
 
