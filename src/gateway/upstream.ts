@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { RegionConfig } from '../config/types.js';
-import { signForRegion } from '../s3/sign-request.js';
+import { endpointOf, signForRegion } from '../s3/sign-request.js';
 
 /** The source region as the gateway sees it: one connection pool and a signer. */
 export class Upstream {
@@ -35,9 +35,8 @@ export class Upstream {
   }
 
   private unsignedRequest(pathAndQuery: string, headers: Record<string, string>): { path: string; headers: Record<string, string> } {
-    const url = new URL(this.region.endpoint);
-    const basePath = url.pathname === '/' ? '' : url.pathname;
-    return { path: basePath + pathAndQuery, headers: { ...headers, host: url.host } };
+    const { host, basePath } = endpointOf(this.region);
+    return { path: basePath + pathAndQuery, headers: { ...headers, host } };
   }
 
   close(): Promise<void> {

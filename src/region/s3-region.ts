@@ -27,9 +27,9 @@ export class S3Region implements Region {
   }
 
   private async text(o: RequestOptions): Promise<{ status: number; text: string }> {
-    const res = await this.send(o);
+    // The transport reads the answer; a failure while reading it is folded like any other.
     try {
-      return { status: res.status, text: await (res.body as unknown as { text(): Promise<string> }).text() };
+      return await this.http.sendText(o);
     } catch (err) {
       throw toRegionError(err, o.op);
     }

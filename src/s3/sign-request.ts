@@ -19,10 +19,11 @@ export function objectPath(bucket: string, key?: string): string {
   return key === undefined ? `/${encodeURIComponent(bucket)}` : `/${encodeURIComponent(bucket)}/${encodeKey(key)}`;
 }
 
-// Parsed once per region configuration: every forwarded request is signed for the same endpoint.
+// Parsed once per region configuration: every forwarded request goes to the same endpoint.
 const endpoints = new WeakMap<RegionConfig, { host: string; basePath: string }>();
 
-function endpointOf(region: RegionConfig): { host: string; basePath: string } {
+/** The host and base path of a region's endpoint, parsed once per configuration. */
+export function endpointOf(region: RegionConfig): { host: string; basePath: string } {
   let e = endpoints.get(region);
   if (!e) {
     const url = new URL(region.endpoint);
