@@ -5,7 +5,7 @@ import t from 'tap';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { formatTable, visible } from '../../src/ops/format.js';
 import { formatDiff } from '../../src/ops/rule-walk.js';
-import { formatRules } from '../../src/cli/rules.js';
+import { formatRules } from '../../src/cli/commands/rules/ls.js';
 import { rawConfig, sdkClient, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 

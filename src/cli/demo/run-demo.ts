@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { startLocalRegion, type LocalRegion } from '../regions/s3rver-process.js';
-import { parseConfig } from '../config/parse.js';
-import { createLogger } from '../util/logger.js';
-import { startFerry } from '../runtime/ferry.js';
+import { startLocalRegion, type LocalRegion } from '../../regions/s3rver-process.js';
+import { parseConfig } from '../../config/parse.js';
+import { createLogger } from '../../util/logger.js';
+import { startFerry } from '../../runtime/ferry.js';
 
 export const DEMO_KEY = 'FERRYDEMOKEY';
 export const DEMO_SECRET = 'ferry-demo-secret-key-0000000000000000000';

@@ -1,0 +1,12 @@
+import type { RuleConfig } from '../config/types.js';
+import { editRules, readRawConfig, writeRawConfig } from '../rules/edit-config.js';
+import { notifyRunning } from './notify-running.js';
+
+/** Applies one edit to the file atomically and tells a running Ferry. */
+export async function changeRules(file: string, edit: (rules: RuleConfig[]) => RuleConfig[], what: string): Promise<void> {
+  const raw = readRawConfig(file);
+  const next = editRules(raw, edit);
+  writeRawConfig(file, next);
+  const told = await notifyRunning(file, next);
+  process.stdout.write(`${what}${told ? `; ${told} running Ferry process(es) reloading` : ''}\n`);
+}

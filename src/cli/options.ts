@@ -1,0 +1,33 @@
+import { Option, type Command } from 'commander';
+import type { FerryConfig } from '../config/types.js';
+
+/** The options every command reading a configuration has. */
+export type WithConfig = { config: string };
+
+/** `-c, --config <file>`, mandatory. */
+export const configOption = (): Option => new Option('-c, --config <file>', 'configuration file').makeOptionMandatory();
+
+/** The journal filters of `journal ls` and `journal export` (the names of ChangeFilter). */
+export function addFilters(cmd: Command): Command {
+  return cmd
+    .option('--rule <id>', 'rule id')
+    .option('--bucket <bucket>', 'source bucket')
+    .option('--key <key>', 'exact object key')
+    .option('--prefix <prefix>', 'object keys starting with this')
+    .option('--op <operation>', 'S3 operation (PutObject, DeleteObject, CompleteMultipartUpload, Resync, ...)')
+    .option('--client <accessKeyId>', 'access key id of the client')
+    .option('--state <state>', 'pending | shipped | failed | held | cancelled | rejected | unchanged | intent')
+    .option('--since <time>', 'created at or after: ISO time, or a duration ago (15m, 2h, 7d)')
+    .option('--until <time>', 'created before: ISO time, or a duration ago');
+}
+
+// Loaded when a command runs, so `ferry --help` does not open the journal's native module.
+/** The configuration, expanded and checked (region secrets must be in the environment). */
+export async function strictConfig(file: string): Promise<FerryConfig> {
+  return (await import('../config/load.js')).loadConfig(file);
+}
+
+/** The configuration for commands that only read the journal: unset `${VAR}`s stay as written. */
+export async function lenientConfig(file: string): Promise<FerryConfig> {
+  return (await import('../ops/ops-config.js')).loadConfigLenient(file);
+}
