@@ -85,6 +85,13 @@ function parseClient(v: unknown, i: number): ClientCredential {
   return client;
 }
 
+/** A string that must be one of `choices`; the first is the default. */
+function oneOf<T extends string>(v: unknown, field: string, choices: readonly T[]): T {
+  const s = str(v, field, choices[0]);
+  if (!(choices as readonly string[]).includes(s)) fail(field, `must be ${choices.map((c) => `"${c}"`).join(' or ')}`);
+  return s as T;
+}
+
 /** Parses one rule object; shared by the config loader and `ferry rules add`. */
 export function parseRule(v: unknown, field: string): RuleConfig {
   const r = obj(v, field);
@@ -95,17 +102,17 @@ export function parseRule(v: unknown, field: string): RuleConfig {
     target: { region: str(target.region, `${field}.target.region`), bucket: str(target.bucket, `${field}.target.bucket`) },
     enabled: bool(r.enabled, `${field}.enabled`, true),
   };
+  // Written only when not the default, so files `ferry rules` edits stay as short as their authors wrote them.
+  if (oneOf(r.failover, `${field}.failover`, ['off', 'reads'] as const) === 'reads') rule.failover = 'reads';
+  if (oneOf(r.primary, `${field}.primary`, ['source', 'target'] as const) === 'target') rule.primary = 'target';
+  if (bool(r.writesPaused, `${field}.writesPaused`, false)) rule.writesPaused = true;
+  if (bool(r.mirror, `${field}.mirror`, false)) rule.mirror = true;
   if (r.prefix !== undefined) rule.prefix = str(r.prefix, `${field}.prefix`);
   return rule;
 }
 
 const MiB = 1024 * 1024;
 
-function anonymousMode(v: unknown): 'forward' | 'refuse' {
-  const mode = str(v, 'anonymous', 'forward');
-  if (mode !== 'forward' && mode !== 'refuse') fail('anonymous', 'must be "forward" or "refuse"');
-  return mode;
-}
 
 /** Validates a parsed (and env-expanded) configuration object; errors name the offending field. */
 export function parseConfig(raw: unknown): FerryConfig {
@@ -129,7 +136,7 @@ export function parseConfig(raw: unknown): FerryConfig {
     regions,
     source,
     clients: c.clients.map(parseClient),
-    anonymous: anonymousMode(c.anonymous),
+    anonymous: oneOf(c.anonymous, 'anonymous', ['forward', 'refuse'] as const),
     rules: rulesRaw.map((r, i) => parseRule(r, `rules[${i}]`)),
     shipper: {
       enabled: bool(ship.enabled, 'shipper.enabled', true),
@@ -146,6 +153,8 @@ export function parseConfig(raw: unknown): FerryConfig {
     upstream: {
       timeoutMs: num(upstream.timeoutMs, 'upstream.timeoutMs', 30_000, 1),
       connections: num(upstream.connections, 'upstream.connections', 64, 1),
+      breakerFailures: num(upstream.breakerFailures, 'upstream.breakerFailures', 2, 1),
+      probeMs: num(upstream.probeMs, 'upstream.probeMs', 1000, 50),
     },
     log: { level: str(log.level, 'log.level', 'info') },
     gateway: {

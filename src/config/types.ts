@@ -19,6 +19,23 @@ export interface RuleConfig {
   target: { region: string; bucket: string };
   enabled: boolean;
   prefix?: string;
+  /**
+   * `reads`: while the source region gives no answer, GET, HEAD and listings of the bucket are served from the
+   * target bucket (keys whose newest change has not shipped answer 503). `off` (the default): they answer 503.
+   */
+  failover?: 'off' | 'reads';
+  /**
+   * Which side serves the bucket: `source` (normal), or `target` after `ferry failover` (every request goes to the
+   * target bucket, and changes ship back to the source). Written by `ferry failover` and `ferry failback`.
+   */
+  primary?: 'source' | 'target';
+  /** Set while a cutover or failback drains the last changes: changes answer 503, reads are served. */
+  writesPaused?: boolean;
+  /**
+   * The target bucket has a rule of its own shipping back into this one (active-active, one gateway per region):
+   * replicas carry a marker so they never ship back, and concurrent changes of one key settle on one winner.
+   */
+  mirror?: boolean;
 }
 
 export interface ShipperConfig {
@@ -53,7 +70,12 @@ export interface FerryConfig {
   rules: RuleConfig[];
   shipper: ShipperConfig;
   admin?: { listen: string; token?: string };
-  upstream: { timeoutMs: number; connections: number };
+  /**
+   * The source region's connections. After `breakerFailures` requests in a row got no answer, the source is taken
+   * for down: requests no longer wait on it (reads of `failover: reads` rules go to the target at once) and it is
+   * probed every `probeMs` until it answers again.
+   */
+  upstream: { timeoutMs: number; connections: number; breakerFailures: number; probeMs: number };
   /**
    * The S3 listener's limits: client connections at once, time for a request's headers to arrive, and how long a
    * connection may stay silent (no byte either way) before it is closed.

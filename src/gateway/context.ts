@@ -3,6 +3,9 @@ import type { FerryConfig, ClientCredential } from '../config/types.js';
 import type { JournalStore } from '../journal/journal-store.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { Upstream } from './upstream.js';
+import type { UpstreamPool } from './upstream-pool.js';
+import type { SourceHealth } from './failover/source-health.js';
+import type { ChangesInFlight } from './failover/changes-in-flight.js';
 
 /** What the gateway observes of each finished request (metrics hook). */
 export interface RequestRecord {
@@ -16,6 +19,8 @@ export interface RequestRecord {
   ms: number;
   accessKeyId?: string;
   requestId: string;
+  /** Set when another bucket than the source's answered: `replica` (source down) or `target` (cut over). */
+  servedBy?: 'replica' | 'target';
 }
 
 /** Everything the request handler coordinates; `rules` is replaced on reload. */
@@ -24,6 +29,10 @@ export interface GatewayContext {
   rules: RuleSet;
   journal: JournalStore;
   upstream: Upstream;
+  /** Every region's connections, for rules cut over to their target or reading from it. */
+  upstreams: UpstreamPool;
+  sourceHealth: SourceHealth;
+  changesInFlight: ChangesInFlight;
   log: Logger;
   credentials: Map<string, ClientCredential>;
   onRequest?: (r: RequestRecord) => void;

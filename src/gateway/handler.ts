@@ -21,6 +21,10 @@ import { hostId, nextRequestId } from './request-id.js';
 import { replicationStatusOf } from './replication-status.js';
 import { handlePostObject } from './post-object/handle-post-object.js';
 import { checkChange, checkKeys } from './check-change.js';
+import { canReadReplica, readsOnly, routeOf } from './failover/route.js';
+import { serveReplicaRead } from './failover/replica-read.js';
+import { REPLICA_MARKER, renamedDocument } from './failover/mapped-answer.js';
+import { renameBucketInXml, renameCopySource } from './failover/rename-bucket.js';
 import type { GatewayContext, RequestRecord } from './context.js';
 
 const XML_BODY_LIMIT = 2 * 1024 * 1024;
@@ -114,6 +118,18 @@ export function createHandler(ctx: GatewayContext) {
       const auth = admit(ctx, method, rawPath, rawQuery, req.headers);
       rec.accessKeyId = auth.accessKeyId;
       checkRequest(c, auth, ctx, req.headers);
+      const query = auth.presigned ? stripAuthQuery(rawQuery) : rawQuery;
+      const rule = c.bucket === undefined ? undefined : ctx.rules.forBucket(c.bucket);
+      const route = routeOf(c, method, rule, ctx.sourceHealth.down);
+      if (route.to === 'refused') throw new S3Error('ServiceUnavailable', route.why);
+      const replicaRead = () => serveReplicaRead(ctx, req, res, { c, rule: rule!, rawQuery: query, rec, requestId, anonymous: !!auth.anonymous });
+      if (route.to === 'replica') return await replicaRead();
+      // Counted from the moment the route was chosen (no await in between), so a cutover that pauses the bucket
+      // then waits for these cannot miss one.
+      if (rule && !readsOnly(method)) res.once('close', ctx.changesInFlight.enter(rule.source));
+      const dest = route.to === 'target'
+        ? { upstream: ctx.upstreams.get(route.rule.target.region), bucket: route.rule.target.bucket }
+        : { upstream: ctx.upstream, bucket: c.bucket };
       if (expectContinue) res.writeContinue();
 
       const requestBody = await openRequestBody(req, auth);
@@ -146,15 +162,19 @@ export function createHandler(ctx: GatewayContext) {
       const length = Buffer.isBuffer(body) ? body.length
         : decoded ? Number(req.headers['x-amz-decoded-content-length']) : undefined;
       const headers = forwardHeaders(req.headers, { decoded, length: Number.isFinite(length) ? length : undefined });
-      const path = c.bucket === undefined ? '/' : objectPath(c.bucket, c.key);
-      const query = auth.presigned ? stripAuthQuery(rawQuery) : rawQuery;
+      const copyFrom = headers['x-amz-copy-source'] === undefined ? undefined : ctx.rules.forBucket(copySourceBucket(req.headers) ?? '');
+      if (copyFrom?.primary === 'target') {
+        // A copy out of a cut-over bucket reads its target bucket, the one that holds its current objects.
+        headers['x-amz-copy-source'] = renameCopySource(headers['x-amz-copy-source']!, copyFrom.source, copyFrom.target.bucket);
+      }
+      const path = dest.bucket === undefined ? '/' : objectPath(dest.bucket, c.key);
       const abort = new AbortController();
       res.once('close', () => { if (!res.writableFinished) abort.abort(); });
       rec.bytesIn = length ?? Number(req.headers['content-length'] ?? 0);
 
       let up: Dispatcher.ResponseData;
       try {
-        up = await ctx.upstream.request(method, query ? `${path}?${query}` : path, headers, body, abort.signal, auth.anonymous);
+        up = await dest.upstream.request(method, query ? `${path}?${query}` : path, headers, body, abort.signal, auth.anonymous);
       } catch (err) {
         const bodyError = requestBody.failure;
         if (bodyError !== undefined) {
@@ -163,6 +183,11 @@ export function createHandler(ctx: GatewayContext) {
           await recordRefused(ctx, seqs, bodyError, requestId);
           seqs = [];
           throw bodyError;
+        }
+        if (route.to === 'source' && !abort.signal.aborted) {
+          ctx.sourceHealth.unanswered((err as Error).message);
+          // A read the replica may serve is served from it at once: the source's loss fails no read of a shipped key.
+          if (seqs.length === 0 && !hasBody(req) && canReadReplica(c, rule)) return await replicaRead();
         }
         if (neverSent(err)) {
           // No connection was made, so the source cannot have applied the change: rejected, not uncertain.
@@ -177,6 +202,7 @@ export function createHandler(ctx: GatewayContext) {
         throw new S3Error('ServiceUnavailable', 'The source region did not answer.');
       }
 
+      if (route.to === 'source') ctx.sourceHealth.answered();
       let buffered: Buffer | undefined;
       if (seqs.length && leavesUncertain(up.statusCode)) {
         ctx.journal.markUncertain(seqs);
@@ -204,9 +230,16 @@ export function createHandler(ctx: GatewayContext) {
         const list = await readBounded(up.body, RESPONSE_XML_LIMIT).catch((err: unknown) => { discard(up.body); throw err; });
         buffered = Buffer.from(filterBucketList(list.toString('utf8'), scope));
       }
+      if (dest.bucket !== c.bucket && c.bucket !== undefined && dest.bucket !== undefined) {
+        // Served by the target bucket: documents name the client's bucket, as if its own region had answered.
+        buffered = buffered ? Buffer.from(renameBucketInXml(buffered.toString('utf8'), dest.bucket, c.bucket))
+          : await renamedDocument(c, method, up, dest.bucket, c.bucket);
+        rec.servedBy = 'target';
+      }
       rec.status = up.statusCode;
       rec.bytesOut = Number(up.headers['content-length'] ?? buffered?.length ?? 0);
       const answer = responseHeaders(up.headers);
+      delete answer[REPLICA_MARKER];
       if (buffered) answer['content-length'] = String(buffered.length);
       // Every answer names a request id a client can quote; the source's when it sent one, Ferry's (logged) if not.
       answer['x-amz-request-id'] ??= requestId;

@@ -9,6 +9,9 @@ import { checkTargets } from '../rules/check-targets.js';
 import type { Region } from '../region/region.js';
 import { S3Region } from '../region/s3-region.js';
 import { Upstream } from '../gateway/upstream.js';
+import { UpstreamPool } from '../gateway/upstream-pool.js';
+import { SourceHealth } from '../gateway/failover/source-health.js';
+import { ChangesInFlight } from '../gateway/failover/changes-in-flight.js';
 import { startGateway } from '../gateway/server.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { Shipper, type ShipperEvents } from '../shipper/shipper.js';
@@ -57,6 +60,10 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
   const context: GatewayContext = {
     config, rules: new RuleSet(config.rules), journal, log,
     upstream: new Upstream(config.regions[config.source]!, config.upstream),
+    upstreams: new UpstreamPool(config),
+    sourceHealth: new SourceHealth(config.upstream.breakerFailures, config.upstream.probeMs,
+      (signal) => running.clients.get(running.config.source)!.ping(signal), log),
+    changesInFlight: new ChangesInFlight(),
     credentials: new Map(config.clients.map((c) => [c.accessKeyId, c])),
   };
   let stopping = false;
@@ -70,15 +77,27 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       for (const id of await journal.rulesWithWork()) {
         if (!ids.has(id)) log.warn({ rule: id, cancelled: await journal.cancelRule(id) }, 'rule removed; its pending changes are cancelled');
       }
+      const oldUpstreams = context.upstreams;
+      context.upstreams = new UpstreamPool(next);
       context.rules = new RuleSet(next.rules);
+      // A cutover pauses a bucket's changes, then waits for those already admitted before it reads the journal.
+      for (const rule of next.rules) {
+        if (rule.writesPaused && !await context.changesInFlight.idle(rule.source, next.upstream.timeoutMs)) {
+          log.warn({ rule: rule.id }, 'changes admitted before the pause are still in flight');
+        }
+      }
       context.credentials = new Map(next.clients.map((c) => [c.accessKeyId, c]));
       context.config = next;
       running.config = next;
       running.clients = clients;
       if (running.shipper) await restartShipper();
-      setTimeout(() => { for (const c of old.values()) void c.close(); }, 30_000).unref();
+      setTimeout(() => {
+        for (const c of old.values()) void c.close();
+        void oldUpstreams.close();
+      }, 30_000).unref();
       journal.emit('commit');
-      log.info({ rules: next.rules.map((r) => ({ id: r.id, enabled: r.enabled })) }, 'configuration reloaded');
+      log.info({ rules: next.rules.map((r) => ({ id: r.id, enabled: r.enabled, primary: r.primary ?? 'source', writesPaused: !!r.writesPaused })) },
+        'configuration reloaded');
     }),
     async stop() {
       // No reload may build a shipper once stopping has begun.
@@ -90,7 +109,9 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
         running.server.closeIdleConnections();
       }
       await running.shipper?.stop(true);
+      context.sourceHealth.close();
       await context.upstream.close();
+      await context.upstreams.close();
       for (const c of clients.values()) await c.close();
       await journal.close();
     },

@@ -163,10 +163,13 @@ export class Shipper {
     const bound = boundRules(this.rules(), this.targets).get(entry.ruleId);
     if (!bound) return;
     const { rule, target } = bound;
+    // A rule cut over to its target (`ferry failover`) takes its changes there: they ship back to the source.
+    const back = rule.primary === 'target';
     let result: CopyResult;
     try {
       result = await replicateKey({
-        source: this.source, target, sourceBucket: entry.bucket, targetBucket: rule.target.bucket,
+        source: back ? target : this.source, target: back ? this.source : target,
+        sourceBucket: back ? rule.target.bucket : entry.bucket, targetBucket: back ? entry.bucket : rule.target.bucket,
         multipartThreshold: this.config.multipartThreshold, partSize: this.config.partSize, signal: this.abort.signal,
       }, entry.key);
     } catch (err) {
