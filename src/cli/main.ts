@@ -4,15 +4,48 @@ import { setFlagsFromString } from 'node:v8';
 // of transient memory at the first request. The baseline compiler parses just as correctly, and keeps Ferry's
 // peak memory flat (measured: peak RSS at start 118 MB -> 78 MB). Must run before undici compiles its parser.
 setFlagsFromString('--liftoff-only');
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { FerryError } from '../errors/ferry-error.js';
 import { visible } from '../ops/format.js';
 import * as commands from './commands/index.js';
 
-const program = new Command('ferry').description('S3 cross-region replication gateway').showHelpAfterError();
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+// Usage errors are thrown, not printed and exited on by commander, so that they leave as coded errors with status 2.
+// Subcommands inherit both settings from here, so they must be made before the commands are registered.
+const program = new Command('ferry').description('S3 cross-region replication gateway')
+  .version(version, '-V, --version', 'print the version of Ferry')
+  .exitOverride()
+  .configureOutput({ outputError: () => {} });
 for (const register of Object.values(commands)) register(program);
 
+/** The command a usage error is about, as typed: `ferry rules add`. */
+function commandPath(args: string[]): string {
+  let cmd: Command = program;
+  const names = ['ferry'];
+  for (const arg of args) {
+    const sub = cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!sub) break;
+    cmd = sub;
+    names.push(arg);
+  }
+  return names.join(' ');
+}
+
+/** Pure: commander's complaint about the command line as an operator's error. */
+function usageError(err: CommanderError, args: string[]): FerryError {
+  const message = err.message.replace(/^error: /, '');
+  return new FerryError('OPTION_INVALID', message, `see \`${commandPath(args)} --help\``);
+}
+
 program.parseAsync().catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, successfully; a group named without its subcommand has printed its help.
+    if (err.exitCode === 0) process.exit(0);
+    if (err.code === 'commander.help') process.exit(2);
+    err = usageError(err, process.argv.slice(2));
+  }
   if (err instanceof FerryError) {
     // Messages can quote keys, ids or a region's words: shown escaped, never acted on by the terminal.
     process.stderr.write(`ferry: ${err.code}: ${visible(err.message)}${err.hint ? `\n  hint: ${visible(err.hint)}` : ''}\n`);

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { FerryConfig } from '../config/types.js';
+import { FerryError } from '../errors/ferry-error.js';
 
 /** The options every command reading a configuration has. */
 export type WithConfig = { config: string };
@@ -30,4 +31,16 @@ export async function strictConfig(file: string): Promise<FerryConfig> {
 /** The configuration for commands that only read the journal: unset `${VAR}`s stay as written. */
 export async function lenientConfig(file: string): Promise<FerryConfig> {
   return (await import('../ops/ops-config.js')).loadConfigLenient(file);
+}
+
+/**
+ * The rule a command is about: the one given, or, when none is, the configuration's only rule. With several (or
+ * none) and none given, OPTION_INVALID naming them.
+ */
+export function ruleIdOf(config: Pick<FerryConfig, 'rules'>, given: string | undefined, option = '--rule'): string {
+  if (given !== undefined) return given;
+  if (config.rules.length === 1) return config.rules[0]!.id;
+  const ids = config.rules.map((r) => r.id);
+  throw new FerryError('OPTION_INVALID', ids.length === 0 ? 'the configuration has no rules' : `${option} is missing and the configuration has ${ids.length} rules`,
+    ids.length === 0 ? 'add one with `ferry rules add`' : `name one with ${option}: ${ids.join(', ')}`);
 }

@@ -2,6 +2,7 @@ import { writeFileSync, rmSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../util/logger.js';
 import { startFerry } from '../runtime/ferry.js';
+import { listenError } from './listen-error.js';
 
 /** `ferry serve` / `ferry ship`: runs until SIGINT/SIGTERM; SIGHUP reloads the configuration file. */
 export async function runServe(file: string, opts: { gateway: boolean; shipper: boolean; listen?: string }): Promise<void> {
@@ -9,7 +10,12 @@ export async function runServe(file: string, opts: { gateway: boolean; shipper: 
   // Several gateways of a fleet can share one configuration file, each on its own address.
   if (opts.listen !== undefined) config.listen = opts.listen;
   const log = createLogger(config.log.level);
-  const ferry = await startFerry(config, { ...opts, log });
+  const ferry = await startFerry(config, { ...opts, log }).catch((err: unknown) => {
+    throw listenError(err, [
+      ...(opts.gateway ? [{ what: 'the gateway', listen: config.listen, change: 'give another with --listen HOST:PORT or "listen" in the configuration' }] : []),
+      ...(config.admin ? [{ what: 'the admin listener', listen: config.admin.listen, change: 'set another "admin.listen" in the configuration' }] : []),
+    ]);
+  });
   // Beside a SQLite journal, for `ferry rules` to signal; a fleet on PostgreSQL reloads through its admin listeners.
   const pidFile = config.journal.path === undefined ? undefined : `${config.journal.path}.${opts.gateway ? 'serve' : 'ship'}.pid`;
   if (pidFile) writeFileSync(pidFile, String(process.pid), { mode: 0o600 });

@@ -16,6 +16,7 @@ export const FERRY_ERRORS = {
   ADMIN_TOKEN_REQUIRED: 'the admin listener is bound beyond loopback without a token',
   JOURNAL_ROW_NOT_FOUND: 'no journal row has that sequence number',
   OPTION_INVALID: 'a command-line option is not valid',
+  ADDRESS_IN_USE: 'an address Ferry was to listen on is in use by another process',
 } as const;
 
 export type FerryErrorCode = keyof typeof FERRY_ERRORS;

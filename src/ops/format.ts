@@ -1,3 +1,5 @@
+import { cutMiddle, displayWidth, graphemes, padToWidth } from './text-width.js';
+
 // What a terminal acts on rather than shows: C0 controls (ESC, CR, BS, BEL, line breaks), DEL, C1 controls (which
 // some terminals take as CSI), the Unicode line separators and the bidirectional overrides that reorder what is
 // shown. The backslash is escaped too, so a key that spells "\x1B" reads differently from one that holds ESC.
@@ -15,12 +17,27 @@ export function visible(text: string): string {
   });
 }
 
-/** Pure: aligns rows of cells into columns separated by two spaces; the first row is the header. Cells go through `visible`. */
-export function formatTable(rows: string[][]): string {
+export interface TableOptions {
+  /** Per column, the most columns of the terminal a cell may take: longer ones are cut in the middle (`…`). */
+  maxWidths?: Array<number | undefined>;
+}
+
+/** A cell as shown: escaped, and cut in the middle when its column has a maximum width. */
+function shownCell(cell: string, max: number | undefined): string {
+  if (max === undefined) return visible(cell);
+  // Cut between graphemes made visible, so an escape such as \x1B is never split.
+  return cutMiddle(graphemes(cell).map(visible), max);
+}
+
+/**
+ * Pure: aligns rows of cells into columns separated by two spaces, by the columns each takes in a terminal (CJK and
+ * other wide characters take two); the first row is the header. Cells go through `visible`; the header is never cut.
+ */
+export function formatTable(rows: string[][], opts: TableOptions = {}): string {
   if (rows.length === 0) return '';
-  const shown = rows.map((r) => r.map((c) => visible(c ?? '')));
-  const widths = shown[0]!.map((_, i) => Math.max(...shown.map((r) => (r[i] ?? '').length)));
-  return shown.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  const shown = rows.map((r, n) => r.map((c, i) => (n === 0 ? visible(c ?? '') : shownCell(c ?? '', opts.maxWidths?.[i]))));
+  const widths = shown[0]!.map((_, i) => Math.max(...shown.map((r) => displayWidth(r[i] ?? ''))));
+  return shown.map((r) => r.map((c, i) => padToWidth(c, widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
 /** "2026-11-27 10:51:03" in UTC, or "-" when there is no time. */

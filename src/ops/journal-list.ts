@@ -11,18 +11,22 @@ function lagSeconds(row: ChangeRow): number | null {
   return row.shipped_at === null ? null : Math.max(0, row.shipped_at - (row.outcome_at ?? row.created_at)) / 1000;
 }
 
-/** Pure: the table `ferry journal ls` prints. */
-export function formatChanges(rows: ChangeRow[], held: ReadonlySet<string>): string {
+/** Columns a BUCKET/KEY cell of `journal ls` may take before it is cut in the middle (`--wide`: no limit). */
+export const KEY_COLUMN_WIDTH = 60;
+
+/** Pure: the table `ferry journal ls` prints; long bucket/key cells are cut in the middle unless `wide`. */
+export function formatChanges(rows: ChangeRow[], held: ReadonlySet<string>, wide = false): string {
   return formatTable([['SEQ', 'TIME (UTC)', 'RULE', 'OPERATION', 'BUCKET/KEY', 'CLIENT', 'STATE', 'SIZE', 'LAG'],
     ...rows.map((r) => [String(r.seq), formatTime(r.created_at), r.rule_id, r.operation, `${r.bucket}/${r.key}`,
-      r.access_key_id, displayState(r, held), formatBytes(r.size), formatSeconds(lagSeconds(r))])]);
+      r.access_key_id, displayState(r, held), formatBytes(r.size), formatSeconds(lagSeconds(r))])],
+  { maxWidths: wide ? [] : [undefined, undefined, undefined, undefined, KEY_COLUMN_WIDTH] });
 }
 
 /**
  * `ferry journal ls`: the newest matching rows first (`limit`, 0 for all). `--json` streams one object per line
- * as stored; the table shows `held` for pending rows of disabled rules.
+ * as stored; the table shows `held` for pending rows of disabled rules, and cuts long keys in the middle unless `wide`.
  */
-export async function journalLs(config: FerryConfig, o: FilterOptions & { limit: number; json: boolean },
+export async function journalLs(config: FerryConfig, o: FilterOptions & { limit: number; json: boolean; wide?: boolean },
   out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const filter = toChangeFilter(o, Date.now());
   const heldIds = heldRuleIds(config);
@@ -36,7 +40,7 @@ export async function journalLs(config: FerryConfig, o: FilterOptions & { limit:
     }
     const all: ChangeRow[] = [];
     for await (const rows of batches) all.push(...rows);
-    out.write(all.length ? formatChanges(all, new Set(heldIds)) : 'no journal rows match\n');
+    out.write(all.length ? formatChanges(all, new Set(heldIds), o.wide) : 'no journal rows match\n');
     return all.length;
   } finally {
     await journal.close();

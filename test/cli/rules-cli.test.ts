@@ -33,6 +33,15 @@ t.test('ferry rules edits the file atomically and a running Ferry reloads', asyn
   r = await ferry('rules', 'add', '-c', file, '--id', 'twice', '--source', 'docs', '--target-region', 'cn-sh', '--target-bucket', 'photos-replica');
   t.equal(r.code, 2);
   t.match(r.err, /already bound by rule "photos"/);
+  const before = readFileSync(file, 'utf8');
+  r = await ferry('rules', 'add', '-c', file, '--id', 'docs', '--source', 'docs', '--target-region', 'cn-sh', '--target-bucket', 'no-such-bucket');
+  t.equal(r.code, 2, 'a rule whose target bucket does not exist is refused');
+  t.match(r.err, /TARGET_BUCKET_MISSING: rule "docs": target bucket "no-such-bucket" does not exist in region "cn-sh"/);
+  t.match(r.err, /hint: create the bucket in the target region/);
+  t.equal(readFileSync(file, 'utf8'), before, 'and the file is left as it was');
+  r = await ferry('rules', 'add', '-c', file, '--id', 'photos', '--source', 'docs', '--target-region', 'cn-sh', '--target-bucket', 'docs-replica');
+  t.equal(r.code, 2);
+  t.match(r.err, /RULE_INVALID: rule "photos" already exists/, 'a duplicate id is a coded error');
 
   const s3 = sdkClient(proc.endpoint);
   const dst = regionClient(regions.target);

@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { exitQuietlyOnClosedPipe } from '../../ops/write-lines.js';
-import { configOption, strictConfig, type WithConfig } from '../options.js';
+import { configOption, ruleIdOf, strictConfig, type WithConfig } from '../options.js';
 
 /** `ferry verify --rule ID`: compares a rule's source and target; exit 1 on drift. */
 export function register(program: Command): void {
   program.command('verify').description("compare a rule's source and target listings; exit 1 on drift")
     .addOption(configOption())
-    .requiredOption('--rule <id>', 'rule id')
+    .option('--rule <id>', 'rule id (may be left out when the configuration has one rule)')
     .option('--json', 'one JSON object per difference, then a summary')
-    .action(async (o: WithConfig & { rule: string; json?: boolean }) => {
+    .action(async (o: WithConfig & { rule?: string; json?: boolean }) => {
       exitQuietlyOnClosedPipe();
-      await (await import('../../ops/verify-command.js')).runVerify(await strictConfig(o.config), { rule: o.rule, json: !!o.json });
+      const config = await strictConfig(o.config);
+      await (await import('../../ops/verify-command.js')).runVerify(config, { rule: ruleIdOf(config, o.rule), json: !!o.json });
     });
 }

@@ -8,9 +8,10 @@ export function register(journal: Command): void {
   addFilters(journal.command('ls').description('list journal rows, newest first').addOption(configOption()))
     .option('--limit <n>', 'at most this many rows (0: all)', '100')
     .option('--json', 'one JSON object per line, as stored')
-    .action(async (o: WithConfig & FilterOptions & { limit: string; json?: boolean }) => {
+    .option('--wide', 'show long keys whole (otherwise cut in the middle)')
+    .action(async (o: WithConfig & FilterOptions & { limit: string; json?: boolean; wide?: boolean }) => {
       exitQuietlyOnClosedPipe();
       const limit = toCount(o.limit, '--limit', 100);
-      await (await import('../../../ops/journal-list.js')).journalLs(await lenientConfig(o.config), { ...o, limit, json: !!o.json });
+      await (await import('../../../ops/journal-list.js')).journalLs(await lenientConfig(o.config), { ...o, limit, json: !!o.json, wide: !!o.wide });
     });
 }

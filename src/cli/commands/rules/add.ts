@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RuleConfig } from '../../../config/types.js';
 import { FerryError } from '../../../errors/ferry-error.js';
+import { visible } from '../../../ops/format.js';
 import { changeRules } from '../../change-rules.js';
 import { configOption, type WithConfig } from '../../options.js';
 
@@ -21,6 +22,11 @@ export function register(rules: Command): void {
       return changeRules(o.config, (list) => {
         if (list.some((r) => r.id === o.id)) throw new FerryError('RULE_INVALID', `rule "${o.id}" already exists`, 'choose another --id');
         return [...list, rule];
-      }, `rule ${o.id} added`);
+      }, `rule ${o.id} added`, async (next) => {
+        // As the reload that follows would: a rule whose target bucket is missing is refused before the file is written.
+        const { checkTargetsOfFile } = await import('../../../rules/check-targets.js');
+        await checkTargetsOfFile(next, [rule], { warn: ({ region }) => process.stderr.write(
+          `note: target region ${visible(region)} cannot be reached to check bucket ${visible(rule.target.bucket)}; changes will wait for it\n`) });
+      });
     });
 }
