@@ -11,9 +11,11 @@ export interface AdminHandlers {
   status(): Promise<unknown>;
   ready(): Promise<{ ready: boolean; checks: Record<string, string> }>;
   reload(): Promise<unknown>;
+  /** The web console: its page files hold no data and are served without the token, its data routes with it. */
+  console?: { page: Record<string, Route>; data: Record<string, Route> };
 }
 
-type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   const text = typeof body === 'string' ? body : `${JSON.stringify(body)}\n`;
@@ -60,19 +62,21 @@ function routes(h: AdminHandlers): Record<string, Route> {
 export async function startAdminServer(admin: { listen: string; token?: string }, h: AdminHandlers, log: Logger):
   Promise<{ server: Server; address: AddressInfo }> {
   checkAdminBinding(admin);
-  const table = routes(h);
+  const table = { ...routes(h), ...h.console?.data };
+  const open = h.console?.page ?? {};
   const server = createServer({ requestTimeout: 30_000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (admin.token !== undefined && !bearerMatches(req.headers.authorization, admin.token)) {
+    const page = open[`${req.method} ${path}`];
+    if (!page && admin.token !== undefined && !bearerMatches(req.headers.authorization, admin.token)) {
       req.resume();
       res.setHeader('www-authenticate', 'Bearer realm="ferry-admin"');
       sendError(res, 401, 'ADMIN_UNAUTHORIZED', 'the admin token is missing or wrong', 'send Authorization: Bearer <admin.token>');
       return;
     }
-    const route = table[`${req.method} ${path}`];
+    const route = page ?? table[`${req.method} ${path}`];
     if (!route) {
       req.resume();
-      const known = Object.keys(table).some((k) => k.endsWith(` ${path}`));
+      const known = [...Object.keys(table), ...Object.keys(open)].some((k) => k.endsWith(` ${path}`));
       sendError(res, known ? 405 : 404, known ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', `${req.method} ${path} is not an admin endpoint`);
       return;
     }

@@ -56,6 +56,7 @@ export async function startOperations(running: RunningFerry, opts: { log: Logger
       metrics: () => metrics.text(),
       status: () => collectStatus(running.journal, running.config.rules),
       ready: () => checkReady(running.journal, running.clients.get(running.config.source)),
+      console: running.console?.routes,
       async reload() {
         const file = running.config.file;
         if (!file) throw new FerryError('CONFIG_UNREADABLE', 'this Ferry was not started from a configuration file');

@@ -16,6 +16,7 @@ import { startGateway } from '../gateway/server.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { Shipper, type ShipperEvents } from '../shipper/shipper.js';
 import { checkOperationsConfig, startOperations } from '../admin/start-operations.js';
+import { startConsole, type RunningConsole } from '../admin/console/start-console.js';
 import { serialise, type Serialised } from './serialise.js';
 
 // How long a reload lets the old shipper's copies in flight finish before cancelling them (their keys stay queued).
@@ -26,6 +27,8 @@ export interface FerryOptions {
   shipper: boolean;
   log: Logger;
   shipperEvents?: ShipperEvents;
+  /** How often the web console samples the rules' figures for its charts (a minute unless a test wants more). */
+  consoleSampleMs?: number;
 }
 
 export interface RunningFerry {
@@ -37,6 +40,8 @@ export interface RunningFerry {
   admin?: AddressInfo;
   server?: Server;
   shipper?: Shipper;
+  /** The admin listener's web console, when `admin` is configured. */
+  console?: RunningConsole;
   clients: Map<string, Region>;
   /** Swaps rules, credentials and regions in place; one reload at a time, requests made meanwhile coalesced. */
   reload: Serialised<FerryConfig>;
@@ -104,6 +109,7 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       stopping = true;
       await running.reload.idle();
       await ops.stop();
+      running.console?.stop();
       if (running.server) {
         running.server.close();
         running.server.closeIdleConnections();
@@ -116,7 +122,9 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       await journal.close();
     },
   };
-  const ops = await startOperations(running, { log, gateway: opts.gateway, shipperEvents: opts.shipperEvents });
+  if (config.admin) running.console = startConsole(running, { sampleEveryMs: opts.consoleSampleMs, log });
+  const ops = await startOperations(running, { log, gateway: opts.gateway, shipperEvents: opts.shipperEvents })
+    .catch((err: unknown) => { running.console?.stop(); throw err; });
   running.admin = ops.admin;
   const makeShipper = () => new Shipper(journal, () => context.rules, clients.get(running.config.source)!,
     clients, running.config.shipper, log, ops.shipperEvents);
