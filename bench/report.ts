@@ -4,6 +4,7 @@ import type { BackfillResult } from './cases/backfill.js';
 import type { MemoryResult } from './cases/memory.js';
 import type { JournalResult } from './cases/journal.js';
 import type { FleetResult } from './cases/fleet.js';
+import type { PgJournalResult } from './cases/journal-pg.js';
 
 export interface Goal {
   goal: string;
@@ -19,6 +20,7 @@ interface Results {
   memory?: MemoryResult;
   journal?: JournalResult;
   fleet?: FleetResult;
+  journalPg?: PgJournalResult;
 }
 
 /** Each goal of the performance issue against this run's figures (all ratios within the run). */
@@ -49,6 +51,10 @@ export function goals(all: Record<string, unknown>): Goal[] {
     if (x !== undefined) out.push({ goal: 'PostgreSQL durable appends/s, 64 writers', figure: x, target: '>= 10000', met: x >= 10_000 });
     out.push({ goal: 'fleet: 4 KiB PUT ops/s, two gateways on PostgreSQL / one on SQLite', figure: r.fleet.puts.twoPgOverSqlite, target: '> 1',
       met: r.fleet.puts.twoPgOverSqlite > 1 });
+  }
+  for (const w of r.journalPg?.byWriters.filter((x) => x.writers === 64) ?? []) {
+    const x = w.median.appendsPerSec!;
+    out.push({ goal: `PostgreSQL durable appends/s, 64 writers over ${w.stores} store(s)`, figure: x, target: '>= 10000', met: x >= 10_000 });
   }
   return out;
 }
@@ -125,6 +131,13 @@ export function renderTables(all: Record<string, unknown>): string {
     s += table(['4 KiB PUT, c=16', 'ops/s', 'gateway CPU ms/op'], [['one gateway, SQLite', 'sqlite'], ['one gateway, PostgreSQL', 'pg'],
       ['two gateways, PostgreSQL', 'pg2']].map(([label, v]) => [label!, fmt(f.puts.median[v!]!.opsPerSec), fmt(f.puts.median[v!]!.gatewayCpuMsPerOp, 3)]));
     s += `\n${f.note}\n`;
+  }
+  if (r.journalPg) {
+    const j = r.journalPg;
+    s += `\n### PostgreSQL journal (durable appends, one statement per group commit)\n\n`;
+    s += table(['Writers', 'Stores', 'appends/s', 'p50 ms', 'p99 ms', 'load average'], j.byWriters.map((w) =>
+      [String(w.writers), String(w.stores), fmt(w.median.appendsPerSec), fmt(w.median.p50Ms, 2), fmt(w.median.p99Ms, 2), fmt(w.median.loadAvg1m, 2)]));
+    s += `\nverifyChain: ${j.verify.ok ? 'ok' : '**failed**'} over ${fmt(j.verify.rows)} rows in ${fmt(j.verify.seconds, 2)} s\n`;
   }
   const g = goals(all);
   if (g.length) {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=proxy,lag,backfill,memory,journal,fleet] [-- --profile]`
+// `npm run bench [-- --quick] [-- --only=proxy,lag,backfill,memory,journal,fleet,journal-pg,journal-history] [-- --profile]`
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machine, revision } from './lib/machine.js';
@@ -11,6 +11,7 @@ import { backfill } from './cases/backfill.js';
 import { memoryCase } from './cases/memory.js';
 import { journalCase } from './cases/journal.js';
 import { fleetCase } from './cases/fleet.js';
+import { pgJournalCase } from './cases/journal-pg.js';
 import { goals, renderTables } from './report.js';
 
 const s = settings(process.argv.slice(2));
@@ -36,6 +37,7 @@ try {
   if (wanted('memory')) results.memory = await memoryCase(load, s, log);
   if (wanted('journal')) results.journal = await journalCase(s, log);
   if (wanted('fleet')) results.fleet = await fleetCase(load, s, log);
+  if (wanted('journal-pg')) results.journalPg = await pgJournalCase(s, log);
 } finally {
   load.close();
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The fields of a change that never change after the intent is written. */
 export interface ImmutableFields {
@@ -24,5 +24,6 @@ export const GENESIS_HASH = '0'.repeat(64);
 export function chainHash(prev: string, f: ImmutableFields): string {
   const fields = [prev, f.seq, f.created_at, f.rule_id, f.operation, f.bucket, f.key, f.access_key_id, f.remote_addr, f.origin];
   if (f.writer) fields.push(f.writer);
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+  // One-shot hash: a third of createHash's cost, which counts once per appended row.
+  return hash('sha256', JSON.stringify(fields), 'hex');
 }

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { GENESIS_HASH, chainHash } from '../hash-chain.js';
-import type { IntentInput, OutcomeInput } from '../journal-store.js';
+import type { ChainHead, IntentInput, OutcomeInput } from '../journal-store.js';
 import { inTransaction } from './pg-connection.js';
-import { enqueueKeys, type KeyToQueue } from './pg-queue.js';
 
 interface Pending {
   intents?: IntentInput[];
@@ -13,17 +12,37 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** A batch as the arguments of append_batch, its rows chained from `from`. */
+interface Chained {
+  seqs: number[][];
+  head: ChainHead;
+  args: unknown[];
+}
+
+const APPEND = 'SELECT ok, head_seq, head_hash FROM append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, ' +
+  '$16, $17, $18, $19, $20, $21, $22)';
+
 /**
- * Group commit on PostgreSQL: the writes of concurrent requests wait while one transaction is in flight and then
- * share the next, so a process pays one commit (one WAL flush, synchronous_commit on) per batch, not per request.
- * Appends take the chain_head row lock, which serialises them across every process of the fleet: one hash
- * chain, in seq order, with no gaps.
+ * Group commit on PostgreSQL: the writes of concurrent requests wait while one batch is in flight and then share
+ * the next, so a process pays one commit (one WAL flush, synchronous_commit on) per batch, not per request. A batch
+ * is one statement in its own transaction, one round trip: append_batch checks, under the chain_head row lock that
+ * serialises appends across every process of the fleet, that the head is the one the rows were chained from (the
+ * head this process's last batch left), and writes them, the outcomes and the queue. When another process appended
+ * meanwhile it writes nothing and answers the real head; the batch is then chained again inside a transaction that
+ * holds the lock (three round trips). One hash chain, in seq order, with no gaps, whatever the interleaving.
  */
 export class PgAppender {
   private pending: Pending[] = [];
   private running = false;
+  /** The head this process last saw committed: the chain's head unless another process appended since. */
+  private known: ChainHead | undefined;
 
   constructor(private readonly pool: pg.Pool, private readonly writer: string | null, private readonly afterCommit: () => void) {}
+
+  /** The head as of this process's last commit (undefined before its first): what the journal must still reach. */
+  get lastHead(): ChainHead | undefined {
+    return this.known && { ...this.known };
+  }
 
   submit(p: Omit<Pending, 'resolve' | 'reject'>): Promise<number[]> {
     return new Promise((resolve, reject) => {
@@ -44,6 +63,8 @@ export class PgAppender {
       batch.forEach((p, i) => p.resolve(seqs[i]!));
       this.afterCommit();
     }, (err: unknown) => {
+      // The batch may or may not have committed (a connection lost at COMMIT): the next one finds the head anew.
+      this.known = undefined;
       for (const p of batch) p.reject(err);
     }).finally(() => this.flush());
   }
@@ -51,53 +72,48 @@ export class PgAppender {
   private async commit(batch: Pending[]): Promise<number[][]> {
     const now = Date.now();
     const intents = batch.some((p) => p.intents?.length);
-    // Round trips are what a commit costs besides its WAL flush: BEGIN goes with the head's lock in one, the rows
-    // with the new head in another (a CTE), then COMMIT.
-    const begin = intents ? 'BEGIN; SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE' : 'BEGIN';
+    if (!intents || this.known) {
+      const first = this.chain(batch, this.known ?? { seq: 0, hash: GENESIS_HASH }, now);
+      const r = (await this.pool.query({ text: APPEND, values: first.args })).rows[0] as { ok: boolean; head_seq: number; head_hash: string };
+      if (r.ok) {
+        if (intents) this.known = first.head;
+        return first.seqs;
+      }
+      this.known = { seq: r.head_seq, hash: r.head_hash };
+    }
+    // Another process appended since our last batch (or this is our first): chain from the head under its lock.
     return inTransaction(this.pool, async (c, begun) => {
-      const seqs: number[][] = batch.map(() => []);
-      if (intents) {
-        const res = begun as pg.QueryResult[];
-        const head = res[res.length - 1]!.rows[0] as { seq: number; hash: string } | undefined;
-        let seq = head?.seq ?? 0;
-        let prev = head?.hash ?? GENESIS_HASH;
-        const cols: unknown[][] = Array.from({ length: 12 }, () => []);
-        batch.forEach((p, i) => {
-          for (const e of p.intents ?? []) {
-            seq += 1;
-            const f = { seq, created_at: now, rule_id: e.ruleId, operation: e.operation, bucket: e.bucket, key: e.key,
-              access_key_id: e.accessKeyId, remote_addr: e.remoteAddr, origin: e.origin ?? 'client', writer: this.writer };
-            prev = chainHash(prev, f);
-            [f.seq, f.created_at, f.rule_id, f.operation, f.bucket, f.key, f.access_key_id, f.remote_addr, f.origin, prev,
-              p.applied ? 'pending' : 'intent', f.writer].forEach((v, k) => cols[k]!.push(v));
-            seqs[i]!.push(seq);
-          }
-        });
-        await c.query(`WITH rows AS (INSERT INTO changes (seq, created_at, rule_id, operation, bucket, key, access_key_id, remote_addr, origin,
-            hash, state, writer, status, outcome_at) SELECT s, ca, r, o, b, k, a, ra, og, h, st, w, CASE WHEN st = 'pending' THEN 0 END,
-            CASE WHEN st = 'pending' THEN ca END
-            FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-              $9::text[], $10::text[], $11::text[], $12::text[]) AS t(s, ca, r, o, b, k, a, ra, og, h, st, w) RETURNING 1)
-          UPDATE chain_head SET seq = $13, hash = $14 WHERE id = 1`, [...cols, seq, prev]);
+      const res = begun as pg.QueryResult[];
+      const head = (res[res.length - 1]!.rows[0] as ChainHead | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+      const again = this.chain(batch, head, now);
+      const r = (await c.query({ text: APPEND, values: again.args })).rows[0] as { ok: boolean };
+      if (!r.ok) throw new Error('the chain head moved while its lock was held');
+      this.known = again.head;
+      return again.seqs;
+    }, '', 'BEGIN; SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE');
+  }
+
+  /** Pure but for the hashing: the batch's rows chained from `from`, and the outcomes, as append_batch's arguments. */
+  private chain(batch: Pending[], from: ChainHead, now: number): Chained {
+    let seq = from.seq;
+    let prev = from.hash;
+    const seqs: number[][] = batch.map(() => []);
+    const cols: unknown[][] = Array.from({ length: 10 }, () => []);
+    const [s, r, o, b, k, a, ra, og, h, ap] = cols as [number[], string[], string[], string[], string[], string[], string[], string[], string[], boolean[]];
+    batch.forEach((p, i) => {
+      for (const e of p.intents ?? []) {
+        seq += 1;
+        const origin = e.origin ?? 'client';
+        prev = chainHash(prev, { seq, created_at: now, rule_id: e.ruleId, operation: e.operation, bucket: e.bucket, key: e.key,
+          access_key_id: e.accessKeyId, remote_addr: e.remoteAddr, origin, writer: this.writer });
+        s.push(seq); r.push(e.ruleId); o.push(e.operation); b.push(e.bucket); k.push(e.key); a.push(e.accessKeyId);
+        ra.push(e.remoteAddr); og.push(origin); h.push(prev); ap.push(p.applied ?? false);
+        seqs[i]!.push(seq);
       }
-      const toQueue: KeyToQueue[] = [];
-      batch.forEach((p, i) => {
-        if (p.applied) for (const [j, e] of (p.intents ?? []).entries()) toQueue.push({ ruleId: e.ruleId, bucket: e.bucket, key: e.key, seq: seqs[i]![j]! });
-      });
-      const outcomes = batch.flatMap((p) => p.outcomes ?? []);
-      if (outcomes.length) {
-        const o = outcomes;
-        const r = await c.query(`UPDATE changes c SET state = CASE WHEN u.applied THEN 'pending' ELSE 'rejected' END, status = u.status,
-            request_id = u.request_id, etag = u.etag, size = u.size, version_id = u.version_id, outcome_at = $9, last_error = u.error
-          FROM unnest($1::bigint[], $2::boolean[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-            AS u(seq, applied, status, request_id, etag, size, version_id, error)
-          WHERE c.seq = u.seq RETURNING c.seq, c.rule_id, c.bucket, c.key, u.applied`,
-        [o.map((x) => x.seq), o.map((x) => x.applied), o.map((x) => x.status), o.map((x) => x.requestId ?? null),
-          o.map((x) => x.etag ?? null), o.map((x) => x.size ?? null), o.map((x) => x.versionId ?? null), o.map((x) => x.error ?? null), now]);
-        for (const row of r.rows) if (row.applied) toQueue.push({ ruleId: row.rule_id, bucket: row.bucket, key: row.key, seq: row.seq });
-      }
-      if (toQueue.length) await enqueueKeys(c, toQueue, now);
-      return seqs;
-    }, '', begin);
+    });
+    const out = batch.flatMap((p) => p.outcomes ?? []);
+    const outcomes = [out.map((x) => x.seq), out.map((x) => x.applied), out.map((x) => x.status), out.map((x) => x.requestId ?? null),
+      out.map((x) => x.etag ?? null), out.map((x) => x.size ?? null), out.map((x) => x.versionId ?? null), out.map((x) => x.error ?? null)];
+    return { seqs, head: { seq, hash: prev }, args: [from.seq, from.hash, now, this.writer, ...cols, ...outcomes] };
   }
 }

@@ -39,7 +39,9 @@ export function pgUnavailable(err: unknown): FerryError {
 export function createPool(url: string, opts: { max?: number; applicationName?: string } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url, max: opts.max ?? 16, types, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000,
-    statement_timeout: 30_000, options: `-c search_path=${PG_SCHEMA}`, application_name: opts.applicationName ?? 'ferry',
+    statement_timeout: 30_000, application_name: opts.applicationName ?? 'ferry',
+    // synchronous_commit on whatever the server's default: a commit answers only once its WAL is flushed.
+    options: `-c search_path=${PG_SCHEMA} -c synchronous_commit=on`,
   });
   // A connection that breaks (the server stopped or restarted) must not take the process down: the query on it
   // fails, and the pool replaces it. Idle connections report through the pool, connections in use through themselves.
