@@ -1,7 +1,7 @@
 // The admin listener's web console in a real browser (Debian's Chromium driven by playwright-core), against real
 // s3rver regions, a real Ferry and real S3 traffic: a rule that ships, one whose target refuses every write (a
 // fault proxy in front of the real target), one disabled. What the page shows is checked against what was done.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { startFerry } from '../../src/runtime/ferry.js';
 import { createLogger } from '../../src/util/logger.js';
 import { visible } from '../../src/ops/format.js';
 import { SampleRing } from '../../src/admin/console/sample-ring.js';
+import { sharedFor } from '../../src/admin/console/shared-answer.js';
 import { CLIENT_KEY, rawConfig, regionClient, sdkClient, startRegions, waitFor } from '../helpers/world.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import type { FerryStatus } from '../../src/ops/status.js';
@@ -36,6 +37,25 @@ t.test('the sample ring keeps the newest samples, oldest first', async (t) => {
   t.same(ring.list().map((s) => s.at), [3, 4, 5], 'bounded at its capacity');
   ring.push({ at: 6, rules: {} });
   t.same(ring.list().map((s) => s.at), [4, 5, 6]);
+});
+
+t.test('polls within a second share one read; a failed read is not kept', async (t) => {
+  let now = 0;
+  let reads = 0;
+  let fail = false;
+  const read = sharedFor(1_000, async () => {
+    reads++;
+    if (fail) throw new Error('journal away');
+    return reads;
+  }, () => now);
+  t.equal(await read(), 1);
+  now = 999;
+  t.equal(await read(), 1, 'shared');
+  now = 1_000;
+  fail = true;
+  await t.rejects(read(), /journal away/);
+  fail = false;
+  t.equal(await read(), 3, 'the failure was not kept');
 });
 
 t.test('web console', async (t) => {
@@ -185,7 +205,7 @@ t.test('web console', async (t) => {
     t.equal(await page.locator('#rules tbody tr[data-rule="docs"] td').nth(7).textContent(), '1', 'and the rule row counts it');
   });
 
-  const search = async (fields: Record<string, string>) => {
+  const search = async (t: Test, fields: Record<string, string>) => {
     await page.fill('#search input[name=prefix]', fields.prefix ?? '');
     await page.fill('#search input[name=client]', fields.client ?? '');
     await page.fill('#search input[name=op]', fields.op ?? '');
@@ -201,7 +221,7 @@ t.test('web console', async (t) => {
   };
 
   await t.test('journal search, hostile keys rendered literally', async (t) => {
-    let rows = await search({ prefix: 'a<b>' });
+    let rows = await search(t, { prefix: 'a<b>' });
     t.equal(await rows.count(), 1, 'the key prefix finds the hostile key');
     const cells = await rows.first().locator('td').allTextContents();
     t.equal(cells[4], `photos/${visible(HOSTILE)}`, 'its key shown as written, the tab as \\x09');
@@ -209,25 +229,25 @@ t.test('web console', async (t) => {
     t.same([cells[2], cells[3], cells[5], cells[6]], ['photos', 'PutObject', CLIENT_KEY, 'shipped'], 'rule, operation, client, state');
     t.equal(await page.locator('#results b').count(), 0, 'no <b> element was made of it');
 
-    rows = await search({ prefix: '<img' });
+    rows = await search(t, { prefix: '<img' });
     t.equal(await rows.count(), 1);
     t.equal(await rows.first().locator('td').nth(4).textContent(), `photos/${SCRIPTED}`);
     t.equal(await page.locator('img').count(), 0, 'no <img> element was made of it');
     t.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'and no script of it ran');
 
-    rows = await search({ client: CLIENT_KEY, op: 'DeleteObject' });
+    rows = await search(t, { client: CLIENT_KEY, op: 'DeleteObject' });
     t.same(await rows.locator('td:nth-child(5)').allTextContents(), ['photos/plain/3'], 'by client and operation');
-    rows = await search({ state: 'held' });
+    rows = await search(t, { state: 'held' });
     t.same(await rows.locator('td:nth-child(5)').allTextContents(), ['logs/l/2', 'logs/l/1'], 'by state, newest first');
-    rows = await search({ rule: 'photos', state: 'shipped', since: '1h' });
+    rows = await search(t, { rule: 'photos', state: 'shipped', since: '1h' });
     t.equal(await rows.count(), 6, 'by rule, state and time');
-    rows = await search({ until: new Date(started - 60_000).toISOString().slice(0, 19) });
+    rows = await search(t, { until: new Date(started - 60_000).toISOString().slice(0, 19) });
     t.equal(await rows.count(), 0, 'nothing before the test began');
     t.equal(await page.textContent('#search-message'), 'no journal rows match');
   });
 
   await t.test('a row\'s full history', async (t) => {
-    const rows = await search({ prefix: 'a<b>' });
+    const rows = await search(t, { prefix: 'a<b>' });
     await rows.first().click();
     await page.locator('#detail dd[data-field=key]').waitFor();
     t.equal(await page.textContent('#detail dd[data-field=key]'), visible(HOSTILE));
@@ -238,7 +258,7 @@ t.test('web console', async (t) => {
     t.match(await page.textContent('#detail dd[data-field=shipped]'), /UTC \(lag .*\), target etag /);
     t.same(await page.locator('#detail table.history tbody td:nth-child(2)').allTextContents(), ['shipped']);
 
-    const failedThenShipped = await search({ prefix: 'report' });
+    const failedThenShipped = await search(t, { prefix: 'report' });
     await failedThenShipped.first().click();
     await waitFor(async () => (await page.textContent('#detail dd[data-field=key]')) === 'report.txt', 10_000, 'the docs row');
     const results = await page.locator('#detail table.history tbody td:nth-child(2)').allTextContents();

@@ -7,6 +7,7 @@ import { consoleOverview } from './console-overview.js';
 import { queryOf, readJsonBody, refusedBrowserRequest, sendConsoleError, sendJson, type ConsoleRoute } from './http-io.js';
 import { searchJournal } from './journal-search.js';
 import type { RuleSampler } from './rule-sampler.js';
+import { sharedFor } from './shared-answer.js';
 import { ASSETS, sendAsset } from './static-assets.js';
 
 /** What the console reads and does; getters, so a reload's rules are the ones shown. */
@@ -24,6 +25,8 @@ export interface ConsoleRoutes {
 }
 
 const held = (rules: RuleConfig[]) => rules.filter((r) => !r.enabled).map((r) => r.id);
+// The page polls every two seconds; tabs polling within a second of each other share one read.
+const OVERVIEW_SHARED_MS = 1_000;
 
 export function consoleRoutes(d: ConsoleDeps): ConsoleRoutes {
   const page: Record<string, ConsoleRoute> = {};
@@ -49,8 +52,9 @@ export function consoleRoutes(d: ConsoleDeps): ConsoleRoutes {
     sendJson(res, 200, await answer(queryOf(req)));
   });
 
+  const overview = sharedFor(OVERVIEW_SHARED_MS, () => consoleOverview(d.journal, d.rules(), d.sampler));
   const data: Record<string, ConsoleRoute> = {
-    'GET /console/api/overview': get(() => consoleOverview(d.journal, d.rules(), d.sampler)),
+    'GET /console/api/overview': get(overview),
     'GET /console/api/journal': get((q) => searchJournal(d.journal, held(d.rules()), q)),
     'GET /console/api/change': get((q) => changeDetail(d.journal, held(d.rules()), q.seq)),
     'GET /console/api/chain': get(() => d.journal.verifyChain()),

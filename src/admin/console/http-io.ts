@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Route } from '../admin-server.js';
 import { isLoopback } from '../binding.js';
 
 /** One console route; the admin server's routing table holds it beside its own. */
-export type ConsoleRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type ConsoleRoute = Route;
 
 // The console's JSON bodies are a rule id; anything larger is not the console talking.
 const MAX_BODY_BYTES = 4096;

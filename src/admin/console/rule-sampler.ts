@@ -8,8 +8,6 @@ const MINUTE_MS = 60_000;
 const LAG_MAX_SAMPLES = 10_000;
 /** Six hours at one sample a minute. */
 export const SAMPLE_CAPACITY = 360;
-// Several browsers polling at once share one read of the journal.
-const LIVE_CACHE_MS = 1_000;
 
 /** One sample of every rule, read from the journal in one snapshot (so a standalone shipper's work counts too). */
 export async function takeSample(journal: JournalStore, rules: RuleConfig[], now: number): Promise<Sample> {
@@ -34,8 +32,6 @@ export async function takeSample(journal: JournalStore, rules: RuleConfig[], now
 export class RuleSampler {
   readonly ring = new SampleRing(SAMPLE_CAPACITY);
   private timer: NodeJS.Timeout | undefined;
-  private live: Promise<Sample> | undefined;
-  private liveAt = 0;
 
   constructor(private readonly journal: JournalStore, private readonly rules: () => RuleConfig[],
     readonly everyMs: number, private readonly log: Logger) {}
@@ -50,14 +46,10 @@ export class RuleSampler {
     clearInterval(this.timer);
   }
 
-  /** The ring's samples, then one taken now (shared for a second between callers). */
+  /** The ring's samples, then one taken now. */
   async series(now = Date.now()): Promise<Sample[]> {
-    if (!this.live || now - this.liveAt > LIVE_CACHE_MS) {
-      this.liveAt = now;
-      this.live = takeSample(this.journal, this.rules(), now);
-      this.live.catch(() => { this.live = undefined; });
-    }
-    return [...this.ring.list(), await this.live];
+    const live = await takeSample(this.journal, this.rules(), now);
+    return [...this.ring.list(), live];
   }
 
   private async sampleIntoRing(): Promise<void> {
