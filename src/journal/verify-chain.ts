@@ -33,60 +33,84 @@ export interface ChainReport {
  */
 export function checkChain(rows: Iterable<ChainRow>, checkpoints: ReadonlyMap<number, string>, highestSeq: number,
   maxProblems = 20): ChainReport {
-  const problems: ChainProblem[] = [];
-  const report = (p: ChainProblem) => { if (problems.length < maxProblems) problems.push(p); };
-  let prev = { seq: 0, hash: GENESIS_HASH };
-  let suspect: ChainRow | undefined;
-  let verified = 0;
-  let count = 0;
-  let gaps = 0;
-  for (const row of rows) {
-    count++;
+  const checker = new ChainChecker(checkpoints, maxProblems);
+  for (const row of rows) checker.add(row);
+  return checker.finish(highestSeq);
+}
+
+/**
+ * checkChain a row at a time, so a store can feed it page by page and never hold the chain in memory: `add` each
+ * row in seq order, then `finish`.
+ */
+export class ChainChecker {
+  private readonly problems: ChainProblem[] = [];
+  private prev = { seq: 0, hash: GENESIS_HASH };
+  private suspect: ChainRow | undefined;
+  private verified = 0;
+  private count = 0;
+  private gaps = 0;
+
+  constructor(private readonly checkpoints: ReadonlyMap<number, string>, private readonly maxProblems = 20) {}
+
+  private report(p: ChainProblem): void {
+    if (this.problems.length < this.maxProblems) this.problems.push(p);
+  }
+
+  add(row: ChainRow): void {
+    this.count++;
+    const suspect = this.suspect;
     if (suspect) {
+      this.suspect = undefined;
       const links = row.seq === suspect.seq + 1 && chainHash(suspect.hash, row) === row.hash;
       if (links) {
-        report({ kind: 'altered', seq: suspect.seq, detail: `row ${suspect.seq} was altered: its fields do not give its hash` });
-        verified++;
-        prev = row;
-        suspect = undefined;
-        continue;
+        this.report({ kind: 'altered', seq: suspect.seq, detail: `row ${suspect.seq} was altered: its fields do not give its hash` });
+        this.verified++;
+        this.prev = row;
+        return;
       }
-      report({ kind: 'inserted', seq: suspect.seq,
+      this.report({ kind: 'inserted', seq: suspect.seq,
         detail: `row ${suspect.seq} was inserted or replaced: it does not link to row ${suspect.seq - 1}, nor row ${row.seq} to it` });
-      if (row.seq !== suspect.seq + 1 && !checkpoints.has(row.seq - 1)) {
-        report({ kind: 'missing', seq: suspect.seq + 1, detail: missingRange(suspect.seq + 1, row.seq - 1) });
+      if (row.seq !== suspect.seq + 1 && !this.checkpoints.has(row.seq - 1)) {
+        this.report({ kind: 'missing', seq: suspect.seq + 1, detail: missingRange(suspect.seq + 1, row.seq - 1) });
       }
-      suspect = undefined;
-      prev = row;
-      continue;
+      this.prev = row;
+      return;
     }
-    if (row.seq !== prev.seq + 1) {
-      const cp = checkpoints.get(row.seq - 1);
+    if (row.seq !== this.prev.seq + 1) {
+      const cp = this.checkpoints.get(row.seq - 1);
       if (cp !== undefined) {
-        gaps++;
-        prev = { seq: row.seq - 1, hash: cp };
+        this.gaps++;
+        this.prev = { seq: row.seq - 1, hash: cp };
       } else {
-        report({ kind: 'missing', seq: prev.seq + 1, detail: missingRange(prev.seq + 1, row.seq - 1) });
-        prev = row;
-        continue;
+        this.report({ kind: 'missing', seq: this.prev.seq + 1, detail: missingRange(this.prev.seq + 1, row.seq - 1) });
+        this.prev = row;
+        return;
       }
     }
-    if (chainHash(prev.hash, row) === row.hash) {
-      verified++;
-      prev = row;
+    if (chainHash(this.prev.hash, row) === row.hash) {
+      this.verified++;
+      this.prev = row;
     } else {
-      suspect = row;
+      this.suspect = row;
     }
   }
-  if (suspect) {
-    report({ kind: 'altered', seq: suspect.seq,
-      detail: `row ${suspect.seq} does not match the chain: it was altered, or inserted after row ${suspect.seq - 1}` });
-    prev = suspect;
+
+  /** The report once every row was added; `highestSeq` is the largest seq ever written. */
+  finish(highestSeq: number): ChainReport {
+    const suspect = this.suspect;
+    if (suspect) {
+      this.report({ kind: 'altered', seq: suspect.seq,
+        detail: `row ${suspect.seq} does not match the chain: it was altered, or inserted after row ${suspect.seq - 1}` });
+      this.prev = suspect;
+      this.suspect = undefined;
+    }
+    const prev = this.prev;
+    if (highestSeq > prev.seq && !this.checkpoints.has(highestSeq)) {
+      this.report({ kind: 'missing', seq: prev.seq + 1, detail: `${missingRange(prev.seq + 1, highestSeq)} (deleted at the end)` });
+    }
+    return { ok: this.problems.length === 0, verified: this.verified, rows: this.count, checkpoints: this.gaps,
+      head: { seq: prev.seq, hash: prev.hash }, problems: this.problems };
   }
-  if (highestSeq > prev.seq && !checkpoints.has(highestSeq)) {
-    report({ kind: 'missing', seq: prev.seq + 1, detail: `${missingRange(prev.seq + 1, highestSeq)} (deleted at the end)` });
-  }
-  return { ok: problems.length === 0, verified, rows: count, checkpoints: gaps, head: { seq: prev.seq, hash: prev.hash }, problems };
 }
 
 function missingRange(from: number, to: number): string {

@@ -44,3 +44,24 @@ t.test('several processes append to one chain: one statement per batch, the head
   t.equal(Number(queued[0]!.n), rows.length, 'and queued, one entry per key');
   for (const s of stores) t.match(await s.verifyChain(), { ok: true, rows: all.length, verified: all.length, head: { seq: all.length } });
 });
+
+t.test('verify streams the chain page by page, across page boundaries, and reaches the head this process committed', async (t) => {
+  const url = await pg.createDatabase();
+  const s = await PgJournalStore.open(url, { writer: 'gw-v' });
+  t.teardown(() => s.close());
+  const intent = (key: string): IntentInput => ({ ruleId: 'photos', operation: 'PutObject', bucket: 'photos', key, accessKeyId: 'AK', remoteAddr: '10.0.0.1' });
+  for (let i = 0; i < 12; i++) await s.appendIntents(Array.from({ length: 1000 }, (_, k) => intent(`v/${i}/${k}`)));
+  t.match(await s.verifyChain(), { ok: true, rows: 12_000, verified: 12_000, head: { seq: 12_000 } }, 'three pages of rows');
+  await pgRows(url, "UPDATE changes SET key = 'v/forged' WHERE seq = 5001");
+  const altered = await s.verifyChain();
+  t.match(altered, { ok: false, problems: [{ kind: 'altered', seq: 5001 }] }, 'an altered row just past a page boundary is found');
+  await pgRows(url, "UPDATE changes SET key = 'v/5/0' WHERE seq = 5001");
+  // The tail and the head row rolled back together, as a restore to an older point would leave them.
+  await pgRows(url, 'DELETE FROM changes WHERE seq > 11990');
+  await pgRows(url, "UPDATE chain_head SET seq = 11990, hash = (SELECT hash FROM changes WHERE seq = 11990) WHERE id = 1");
+  const other = await PgJournalStore.open(url, { readonly: true });
+  t.match(await other.verifyChain(), { ok: true, rows: 11_990 }, 'nothing inside the database tells');
+  await other.close();
+  t.match(await s.verifyChain(), { ok: false, problems: [{ kind: 'missing', seq: 11_991, detail: /rows 11991\.\.12000 are missing/ }] },
+    'the process that committed seq 12000 does');
+});

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { GENESIS_HASH } from '../hash-chain.js';
 import { FINISHED_STATES, planPruneBatch, type PruneCursor, type ScanRow } from '../retention.js';
-import { checkChain, type ChainReport, type ChainRow } from '../verify-chain.js';
+import { ChainChecker, type ChainReport, type ChainRow } from '../verify-chain.js';
 import type { ChainHead, PruneResult } from '../journal-store.js';
 import { inTransaction } from './pg-connection.js';
 
@@ -14,21 +14,25 @@ const PRUNE_LOCK = 0x46657272 + 1;
 export class PgChain {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Verifies the whole chain in one snapshot (REPEATABLE READ), reading it a page at a time. */
+  /**
+   * Verifies the whole chain in one snapshot (REPEATABLE READ), a page at a time: each page is checked and dropped
+   * before the next is read, so memory stays flat however long the chain.
+   */
   async verify(maxProblems = 20): Promise<ChainReport> {
     return inTransaction(this.pool, async (c) => {
       const checkpoints = new Map(((await c.query('SELECT seq, hash FROM checkpoints')).rows as Array<{ seq: number; hash: string }>)
         .map((x) => [x.seq, x.hash]));
       const highest = ((await c.query('SELECT seq FROM chain_head WHERE id = 1')).rows[0]?.seq as number | undefined) ?? 0;
-      const rows: ChainRow[] = [];
+      const checker = new ChainChecker(checkpoints, maxProblems);
       let after = 0;
       for (;;) {
-        const page = (await c.query(`SELECT ${CHAINED} FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, PAGE])).rows as ChainRow[];
-        rows.push(...page);
+        const page = (await c.query({ name: 'verify-page', text: `SELECT ${CHAINED} FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2`,
+          values: [after, PAGE] })).rows as ChainRow[];
+        for (const row of page) checker.add(row);
         if (page.length < PAGE) break;
         after = page[page.length - 1]!.seq;
       }
-      return checkChain(rows, checkpoints, highest, maxProblems);
+      return checker.finish(highest);
     }, 'REPEATABLE READ READ ONLY');
   }
 

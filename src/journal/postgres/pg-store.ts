@@ -175,8 +175,21 @@ export class PgJournalStore extends EventEmitter implements JournalStore {
     return this.chain.countPrunable(cutoff);
   }
 
-  verifyChain(maxProblems?: number): Promise<ChainReport> {
-    return this.chain.verify(maxProblems);
+  /**
+   * The chain, and whether the journal still reaches the head this process last committed (recorded after every
+   * commit batch, as the SQLite store's head file is after every sync): a database restored to an older point, or
+   * rows deleted at the end together with chain_head, show as missing rows.
+   */
+  async verifyChain(maxProblems?: number): Promise<ChainReport> {
+    const recorded = this.appender.lastHead;
+    const report = await this.chain.verify(maxProblems);
+    if (recorded && recorded.seq > report.head.seq) {
+      const from = report.head.seq + 1;
+      report.problems.push({ kind: 'missing', seq: from, detail: `rows ${from}..${recorded.seq} are missing: this process committed ` +
+        `seq ${recorded.seq}, but the journal ends before it (the database was restored to an older point, or its tail deleted)` });
+      report.ok = false;
+    }
+    return report;
   }
 
   async backup(): Promise<{ pages: number }> {
