@@ -4,7 +4,7 @@ import { backoffDelay } from '../shipper/backoff.js';
 import type { ListedObject } from './sorted-diff.js';
 
 /** Network failures and server errors (5xx, SlowDown) are worth another try; a 4xx answer is not. */
-function transient(err: unknown): boolean {
+export function transient(err: unknown): boolean {
   if (err instanceof RegionError && err.kind === 's3') return (err.status ?? 0) >= 500 || err.code === 'SlowDown';
   return isUnanswered(err);
 }

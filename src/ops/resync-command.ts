@@ -3,7 +3,7 @@ import type { FerryConfig } from '../config/types.js';
 import { openJournalWritable } from './ops-config.js';
 import { createProgress } from './progress.js';
 import { resyncRule, type ResyncReport } from './resync.js';
-import { diffJson, formatDiff, ruleEnds } from './rule-walk.js';
+import { DEEP_CONCURRENCY, diffJson, formatDiff, ruleEnds } from './rule-walk.js';
 
 function operator(): string {
   try {
@@ -28,8 +28,8 @@ export function formatResyncReport(r: ResyncReport): string {
  * them (it polls the journal). Ctrl-C stops after the current key and saves the position.
  */
 export async function runResync(config: FerryConfig, o: { rule: string; deleteExtra: boolean; dryRun: boolean; restart: boolean;
-  json: boolean }): Promise<ResyncReport> {
-  const ends = ruleEnds(config, o.rule);
+  json: boolean; deep?: boolean }): Promise<ResyncReport> {
+  const ends = ruleEnds(config, o.rule, { connections: o.deep ? DEEP_CONCURRENCY : undefined });
   const journal = await openJournalWritable(config, { create: true });
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -38,7 +38,7 @@ export async function runResync(config: FerryConfig, o: { rule: string; deleteEx
   let queued = 0;
   try {
     const report = await resyncRule(journal, ends, {
-      deleteExtra: o.deleteExtra, dryRun: o.dryRun, restart: o.restart, signal: abort.signal,
+      deleteExtra: o.deleteExtra, dryRun: o.dryRun, restart: o.restart, deep: o.deep, signal: abort.signal,
       who: { accessKeyId: 'ferry-resync', remoteAddr: operator() },
       onEntry(d, counts, queue) {
         if (queue) queued++;

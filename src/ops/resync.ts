@@ -7,6 +7,8 @@ export interface ResyncOptions {
   dryRun: boolean;
   /** Ignore where an interrupted run stopped and walk from the first key. */
   restart?: boolean;
+  /** Also queue keys whose metadata or tags differ (a listing shows neither). */
+  deep?: boolean;
   /** Who asked, for the audit trail (access_key_id and remote_addr of the rows). */
   who: { accessKeyId: string; remoteAddr: string };
   /** Rows per journal commit; the walk position is saved after each commit. */
@@ -62,7 +64,7 @@ export async function resyncRule(journal: JournalStore, ends: RuleEnds, o: Resyn
     await progress.save(rule.id, { afterKey: lastKey, startedAt, updatedAt: Date.now(), rowsWritten });
     sinceSave = 0;
   };
-  for await (const d of walkRule(ends, { startAfter: mark?.afterKey })) {
+  for await (const d of walkRule(ends, { startAfter: mark?.afterKey, deep: o.deep })) {
     countEntry(counts, d);
     const queue = needsResync(d, o.deleteExtra);
     if (d.kind === 'extra' && !o.deleteExtra) report.extraKept++;

@@ -5,6 +5,7 @@ import { S3Region } from '../region/s3-region.js';
 import { listObjects } from './list-objects.js';
 import type { DiffEntry } from './sorted-diff.js';
 import { diffListings } from './spilled-diff.js';
+import { deepen } from './deep-compare.js';
 import { ruleOf } from './ops-config.js';
 import { visible } from './format.js';
 
@@ -16,23 +17,35 @@ export interface RuleEnds {
   close(): Promise<void>;
 }
 
-/** Clients for a rule's two regions (few connections: a walk lists one page at a time per side). */
-export function ruleEnds(config: FerryConfig, ruleId: string): RuleEnds {
+/**
+ * Clients for a rule's two regions: few connections, as a walk lists one page at a time per side; a deep walk
+ * (`connections`) reads several keys at once.
+ */
+export function ruleEnds(config: FerryConfig, ruleId: string, opts: { connections?: number } = {}): RuleEnds {
   const rule = ruleOf(config, ruleId);
   const region = (name: string) => {
     const r = config.regions[name];
     if (!r) throw new FerryError('RULE_INVALID', `rule "${rule.id}": region "${name}" is not in "regions"`);
-    return new S3Region(name, r, { connections: 4, timeoutMs: config.upstream.timeoutMs });
+    return new S3Region(name, r, { connections: opts.connections ?? 4, timeoutMs: config.upstream.timeoutMs });
   };
   const source = region(config.source);
   const target = region(rule.target.region);
   return { rule, source, target, close: async () => { await Promise.all([source.close(), target.close()]); } };
 }
 
-/** Both listings of a rule (its prefix only), merged key by key, optionally starting after a key. */
-export function walkRule(ends: RuleEnds, opts: { startAfter?: string; signal?: AbortSignal } = {}): AsyncGenerator<DiffEntry> {
+/** Keys a deep walk compares at once (each takes two HEADs and, where tags are not counted at zero, two tag reads). */
+export const DEEP_CONCURRENCY = 8;
+
+/**
+ * Both listings of a rule (its prefix only), merged key by key, optionally starting after a key. `deep` also compares
+ * the metadata and tags of every key the listings show alike.
+ */
+export function walkRule(ends: RuleEnds, opts: { startAfter?: string; signal?: AbortSignal; deep?: boolean } = {}): AsyncGenerator<DiffEntry> {
   const o = { prefix: ends.rule.prefix, startAfter: opts.startAfter, signal: opts.signal };
-  return diffListings(listObjects(ends.source, ends.rule.source, o), listObjects(ends.target, ends.rule.target.bucket, o));
+  const merged = diffListings(listObjects(ends.source, ends.rule.source, o), listObjects(ends.target, ends.rule.target.bucket, o));
+  if (!opts.deep) return merged;
+  return deepen(merged, { source: ends.source, sourceBucket: ends.rule.source, target: ends.target, targetBucket: ends.rule.target.bucket },
+    { concurrency: DEEP_CONCURRENCY, signal: opts.signal });
 }
 
 export interface DriftCounts {

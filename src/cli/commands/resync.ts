@@ -9,10 +9,11 @@ export function register(program: Command): void {
     .option('--delete-extra', 'also delete keys that exist only in the target')
     .option('--dry-run', 'report what would be queued; write nothing')
     .option('--restart', 'ignore where an interrupted resync stopped; walk from the first key')
+    .option('--deep', 'also queue keys whose metadata or tags differ (reads each key present on both sides)')
     .option('--json', 'one JSON object per difference, then a summary')
-    .action(async (o: WithConfig & { rule?: string; deleteExtra?: boolean; dryRun?: boolean; restart?: boolean; json?: boolean }) => {
+    .action(async (o: WithConfig & { rule?: string; deep?: boolean; deleteExtra?: boolean; dryRun?: boolean; restart?: boolean; json?: boolean }) => {
       const config = await strictConfig(o.config);
       await (await import('../../ops/resync-command.js')).runResync(config, { rule: ruleIdOf(config, o.rule),
-        deleteExtra: !!o.deleteExtra, dryRun: !!o.dryRun, restart: !!o.restart, json: !!o.json });
+        deleteExtra: !!o.deleteExtra, dryRun: !!o.dryRun, restart: !!o.restart, json: !!o.json, deep: !!o.deep });
     });
 }
