@@ -135,7 +135,8 @@ t.test('web console', async (t) => {
     await page.click('#login button');
     await page.locator('#rules tbody tr').first().waitFor();
     t.ok(await page.locator('#login').isHidden(), 'the right token opens the console');
-    t.notMatch(await page.content(), TOKEN, 'the token is nowhere in the page');
+    // Compared without printing: a failing assertion must not put the token in the test's output.
+    t.notOk((await page.content()).includes(TOKEN), 'the token is nowhere in the page');
     await page.close();
   });
 
@@ -144,8 +145,8 @@ t.test('web console', async (t) => {
   await page.locator('#rules tbody tr[data-rule="logs"]').waitFor();
 
   await t.test('a token given as ?token= is kept for the tab and taken out of the address', async (t) => {
-    t.equal(page.url(), `${base}/`);
-    t.equal(await page.evaluate(() => sessionStorage.getItem('ferry.admin.token')), TOKEN);
+    t.equal(new URL(page.url()).search, '', 'the address no longer holds it');
+    t.ok(await page.evaluate(() => sessionStorage.getItem('ferry.admin.token')) === TOKEN, 'the tab keeps it');
   });
 
   await t.test('each rule with its state and figures', async (t) => {
