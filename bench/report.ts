@@ -5,6 +5,7 @@ import type { MemoryResult } from './cases/memory.js';
 import type { JournalResult } from './cases/journal.js';
 import type { FleetResult } from './cases/fleet.js';
 import type { PgJournalResult } from './cases/journal-pg.js';
+import type { HistoryResult } from './cases/journal-history.js';
 
 export interface Goal {
   goal: string;
@@ -21,6 +22,7 @@ interface Results {
   journal?: JournalResult;
   fleet?: FleetResult;
   journalPg?: PgJournalResult;
+  journalHistory?: HistoryResult;
 }
 
 /** Each goal of the performance issue against this run's figures (all ratios within the run). */
@@ -55,6 +57,13 @@ export function goals(all: Record<string, unknown>): Goal[] {
   for (const w of r.journalPg?.byWriters.filter((x) => x.writers === 64) ?? []) {
     const x = w.median.appendsPerSec!;
     out.push({ goal: `PostgreSQL durable appends/s, 64 writers over ${w.stores} store(s)`, figure: x, target: '>= 10000', met: x >= 10_000 });
+  }
+  if (r.journalHistory) {
+    const h = r.journalHistory;
+    const rows = `${fmt(h.shape.rows)} rows`;
+    out.push({ goal: `SQLite appends/s with 64 writers, ${rows} / empty journal`, figure: h.appends.historyOverEmpty, target: '>= 0.8',
+      met: h.appends.historyOverEmpty >= 0.8 });
+    for (const q of h.queries) out.push({ goal: `${q.what}, ${rows} (p50 ms)`, figure: q.p50Ms, target: '< 50', met: q.p50Ms < 50 });
   }
   return out;
 }
@@ -138,6 +147,16 @@ export function renderTables(all: Record<string, unknown>): string {
     s += table(['Writers', 'Stores', 'appends/s', 'p50 ms', 'p99 ms', 'load average'], j.byWriters.map((w) =>
       [String(w.writers), String(w.stores), fmt(w.median.appendsPerSec), fmt(w.median.p50Ms, 2), fmt(w.median.p99Ms, 2), fmt(w.median.loadAvg1m, 2)]));
     s += `\nverifyChain: ${j.verify.ok ? 'ok' : '**failed**'} over ${fmt(j.verify.rows)} rows in ${fmt(j.verify.seconds, 2)} s\n`;
+  }
+  if (r.journalHistory) {
+    const h = r.journalHistory;
+    s += `\n### Journal history (SQLite, ${fmt(h.shape.rows)} changes over ${h.shape.days} days, filled in ${fmt(h.fill.seconds, 1)} s; ` +
+      `${fmt(h.bytesPerChange)} bytes per change)\n\n`;
+    s += table(['Query', 'calls', 'p50 ms', 'max ms', 'answered'], h.queries.map((q) => [q.what, String(q.calls), fmt(q.p50Ms, 3), fmt(q.maxMs, 3), fmt(q.answered)]));
+    s += '\n';
+    s += table(['64 writers', 'appends/s', 'p50 ms', 'p99 ms'], ['empty', 'history'].map((v) => [v === 'empty' ? 'empty journal' : `${fmt(h.shape.rows)} rows`,
+      fmt(h.appends.median[v]!.appendsPerSec), fmt(h.appends.median[v]!.p50Ms, 2), fmt(h.appends.median[v]!.p99Ms, 2)]));
+    if (h.verify) s += `\nverifyChain: ${h.verify.ok ? 'ok' : '**failed**'} over ${fmt(h.verify.rows)} rows in ${fmt(h.verify.seconds, 1)} s\n`;
   }
   const g = goals(all);
   if (g.length) {

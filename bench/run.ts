@@ -12,6 +12,7 @@ import { memoryCase } from './cases/memory.js';
 import { journalCase } from './cases/journal.js';
 import { fleetCase } from './cases/fleet.js';
 import { pgJournalCase } from './cases/journal-pg.js';
+import { historyCase } from './cases/journal-history.js';
 import { goals, renderTables } from './report.js';
 
 const s = settings(process.argv.slice(2));
@@ -38,6 +39,7 @@ try {
   if (wanted('journal')) results.journal = await journalCase(s, log);
   if (wanted('fleet')) results.fleet = await fleetCase(load, s, log);
   if (wanted('journal-pg')) results.journalPg = await pgJournalCase(s, log);
+  if (wanted('journal-history')) results.journalHistory = await historyCase(s, log);
 } finally {
   load.close();
 }

@@ -10,6 +10,8 @@ export interface Settings {
   backfill: { objects: number; size: number; concurrency: number; rounds: number };
   memory: { bigBytes: number; smallBytes: number; rounds: number };
   journal: { seconds: number; writers: number[] };
+  /** The journal-history case: rows of the filled journal (`--history-rows=N`), `--refill`, `--history-verify`. */
+  history: { rows: number; refill: boolean; verify: boolean };
   /** Start Ferry with --cpu-prof (profiles land in bench/tmp/profiles). */
   profile: boolean;
   only?: string[];
@@ -31,6 +33,11 @@ export function settings(args: string[]): Settings {
     backfill: { objects: quick ? 500 : 5000, size: 64 * 1024, concurrency: 8, rounds: quick ? 1 : 3 },
     memory: { bigBytes: quick ? 512 * MiB : 2 * GiB, smallBytes: 20 * MiB, rounds: quick ? 1 : 3 },
     journal: { seconds: quick ? 1 : 3, writers: [1, 16, 64] },
+    history: {
+      rows: Number(args.find((a) => a.startsWith('--history-rows='))?.slice('--history-rows='.length) ?? (quick ? 1_000_000 : 10_000_000)),
+      refill: args.includes('--refill'),
+      verify: args.includes('--history-verify'),
+    },
     profile: args.includes('--profile'),
     only,
   };

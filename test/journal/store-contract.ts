@@ -134,6 +134,21 @@ export function storeContract(t: Test, open: () => Promise<JournalStore>): void 
     t.equal(await s.writable(), 'ok');
   });
 
+  t.test('listings since a time: exactly the rows created from then on, in either order, bounded by the first of them', async (t) => {
+    const s = await fresh(t);
+    await s.appendIntents(Array.from({ length: 30 }, (_, i) => intent(`old/${i}`)));
+    await new Promise((r) => setTimeout(r, 20));
+    const [first] = await s.appendIntents([intent('new/0')]);
+    await s.appendIntents(Array.from({ length: 9 }, (_, i) => intent(`new/${i + 1}`, i === 4 ? { ruleId: 'docs', bucket: 'docs' } : {})));
+    const since = (await s.getChange(first!)).created_at;
+    const all = async (it: AsyncIterable<Array<{ seq: number; key: string }>>) => { const out = []; for await (const b of it) out.push(...b); return out; };
+    t.same((await all(s.listChanges({ since }, [], { order: 'desc' }))).map((r) => r.seq), Array.from({ length: 10 }, (_, i) => 40 - i));
+    t.same((await all(s.listChanges({ since }, []))).map((r) => r.seq), Array.from({ length: 10 }, (_, i) => 31 + i));
+    t.same((await all(s.listChanges({ since, rule: 'docs' }, [], { order: 'desc', limit: 5 }))).map((r) => r.key), ['new/5']);
+    t.same((await all(s.listChanges({ since: since - 1, until: since }, []))).length, 0, 'until stays exclusive');
+    t.same(await all(s.listChanges({ since: Date.now() + 60_000 }, [])), [], 'nothing since a time to come');
+  });
+
   t.test('retention: prunes finished rows, leaves checkpoints, the chain verifies, new rows chain on', async (t) => {
     const s = await fresh(t);
     await s.appendApplied(Array.from({ length: 60 }, (_, i) => intent(`r${i}`)));

@@ -18,12 +18,18 @@ export class PgQueries {
     const { where, params } = filterSql(f, heldRules, mark);
     const desc = opts.order === 'desc';
     const n = params.length;
-    const text = `SELECT ${COLUMNS} FROM changes ${where ? `${where} AND` : 'WHERE'} seq ${desc ? '<' : '>'} $${n + 1}
-      ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT $${n + 2}`;
+    // Rows created since a time all have a seq at or above the first such row's: the bound ends a newest-first listing
+    // there instead of at seq 1.
+    // `seq + 0`: for min(seq) the planner would walk the primary key from 1, expecting matches spread evenly over seqs
+    // (they all sit at the end); this way it reads the created_at range.
+    const from = f.since === undefined ? 0
+      : ((await this.pool.query('SELECT min(seq + 0) AS s FROM changes WHERE created_at >= $1', [f.since])).rows[0]?.s as number | null) ?? Number.MAX_SAFE_INTEGER;
+    const text = `SELECT ${COLUMNS} FROM changes ${where ? `${where} AND` : 'WHERE'} seq >= $${n + 1} AND seq ${desc ? '<' : '>'} $${n + 2}
+      ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT $${n + 3}`;
     let left = opts.limit && opts.limit > 0 ? Math.floor(opts.limit) : Infinity;
     let after = desc ? Number.MAX_SAFE_INTEGER : 0;
     while (left > 0) {
-      const r = await this.pool.query({ text, values: [...params, after, Math.min(BATCH, left)], ...(opts.raw ? { rowMode: 'array' } : {}) });
+      const r = await this.pool.query({ text, values: [...params, from, after, Math.min(BATCH, left)], ...(opts.raw ? { rowMode: 'array' } : {}) });
       const rows = r.rows as any[];
       if (rows.length === 0) return;
       left -= rows.length;

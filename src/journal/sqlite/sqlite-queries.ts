@@ -19,13 +19,20 @@ export class SqliteQueries {
   async *list(f: ChangeFilter, heldRules: string[], opts: { order?: 'asc' | 'desc'; limit?: number; raw?: boolean } = {}): AsyncGenerator<any[]> {
     const { where, params } = filterSql(f, heldRules);
     const desc = opts.order === 'desc';
-    const page = `${where ? `${where} AND` : 'WHERE'} seq ${desc ? '<' : '>'} ?`;
+    // Rows created since a time all have a seq at or above the first such row's (one index range): without that bound a
+    // newest-first listing went on back to seq 1 after its last match.
+    const from = f.since === undefined ? 0
+      : // INDEXED BY: left to itself, SQLite answers min(seq) by walking seq order from 1 until a row matches.
+      (this.db.prepare('SELECT min(seq) FROM changes INDEXED BY changes_created WHERE created_at >= ?').pluck().get(f.since) as number | null) ?? Number.MAX_SAFE_INTEGER;
+    // `+created_at`: the time filter is checked on the rows the seq range gives, never used to pick an index (it would
+    // sort every row since then, on every page).
+    const page = `${where.replace(/\bcreated_at\b/g, '+created_at') || 'WHERE 1'} AND seq >= ? AND seq ${desc ? '<' : '>'} ?`;
     const stmt = this.db.prepare(`SELECT ${COLUMNS} FROM changes ${page} ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT ?`);
     if (opts.raw) stmt.raw();
     let left = opts.limit && opts.limit > 0 ? Math.floor(opts.limit) : Infinity;
     let after = desc ? Number.MAX_SAFE_INTEGER : 0;
     while (left > 0) {
-      const rows = stmt.all(...params, after, Math.min(BATCH, left)) as any[];
+      const rows = stmt.all(...params, from, after, Math.min(BATCH, left)) as any[];
       if (rows.length === 0) return;
       left -= rows.length;
       const last = rows[rows.length - 1];

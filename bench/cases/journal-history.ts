@@ -1,0 +1,144 @@
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import type { IntentInput, JournalStore } from '../../src/journal/journal-store.js';
+import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
+import { scratch } from '../lib/paths.js';
+import { interleave } from '../lib/rounds.js';
+import { latency, round } from '../lib/stats.js';
+import type { Settings } from '../lib/settings.js';
+import { medians, ratio, type Figures } from './summarize.js';
+import { fillHistory, keyName, ruleName, type HistoryShape } from './journal-history-fill.js';
+
+export interface QueryFigure {
+  what: string;
+  calls: number;
+  p50Ms: number;
+  maxMs: number;
+  /** Rows the call answered (a listing), or entries (due), for scale. */
+  answered: number;
+}
+
+export interface HistoryResult {
+  shape: HistoryShape;
+  /** How long the fill took, whole and by phase (reused from an earlier run when `reused`). */
+  fill: { seconds: number; phases: Record<string, number>; reused: boolean };
+  bytesPerChange: number;
+  fileBytes: number;
+  /** Durable appends/s with 64 writers on an empty journal and on the filled one, interleaved. */
+  appends: { rounds: Record<string, Figures[]>; median: Record<string, Record<string, number>>; historyOverEmpty: number };
+  queries: QueryFigure[];
+  verify?: { ok: boolean; rows: number; seconds: number };
+  note: string;
+}
+
+const MAX_APPENDS = 2_000_000;
+
+async function appendFor(journal: JournalStore, writers: number, seconds: number): Promise<Figures> {
+  const lat = new Float64Array(MAX_APPENDS);
+  let n = 0;
+  const load = loadavg()[0]!;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  await Promise.all(Array.from({ length: writers }, async (_, w) => {
+    // Keys spread like traffic's: every append lands on its own place of the key index.
+    const intent: IntentInput = { ruleId: ruleName(w % 4), operation: 'PutObject', bucket: `bucket-${w % 4}`, key: '', accessKeyId: 'BENCHCLIENT',
+      remoteAddr: '127.0.0.1' };
+    for (let i = 0; n < MAX_APPENDS && performance.now() < end; i++) {
+      const s = performance.now();
+      await journal.appendIntents([{ ...intent, key: keyName(w * 1_000_003 + i * 7919) }]);
+      lat[n++] = performance.now() - s;
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  const l = latency(lat.subarray(0, n));
+  return { appendsPerSec: round(n / secs, 0), p50Ms: round(l.p50, 3), p99Ms: round(l.p99, 3), loadAvg1m: round(load, 2) };
+}
+
+/** Times `run` `calls` times (after one untimed call). */
+async function timed(what: string, calls: number, run: (i: number) => Promise<number>): Promise<QueryFigure> {
+  let answered = await run(-1);
+  const ms: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t = performance.now();
+    answered = await run(i);
+    ms.push(performance.now() - t);
+  }
+  const l = latency(ms);
+  return { what, calls, p50Ms: round(l.p50, 3), maxMs: round(l.max, 3), answered };
+}
+
+async function drain(it: AsyncIterable<unknown[]>): Promise<number> {
+  let n = 0;
+  for await (const batch of it) n += batch.length;
+  return n;
+}
+
+/**
+ * Journal history: a journal of `rows` changes built directly (not by traffic), then what must not grow with it:
+ * durable appends (against an empty journal, interleaved), the shipper's due query, `ferry status`'s figures,
+ * `journal ls --since 1h` and the replication status of a key; and the bytes each change takes.
+ */
+export async function historyCase(s: Settings, log: (l: string) => void): Promise<HistoryResult> {
+  const shape: HistoryShape = { rows: s.history.rows, rules: 4, keys: Math.max(1000, Math.floor(s.history.rows / 10)), days: 90, backlog: 2000 };
+  const dir = scratch('journal-history');
+  const path = join(dir, `history-${shape.rows}.db`);
+  const sidecar = `${path}.fill.json`;
+  let fill: HistoryResult['fill'];
+  if (existsSync(path) && existsSync(sidecar) && !s.history.refill) {
+    fill = { ...(JSON.parse(readFileSync(sidecar, 'utf8')) as Omit<HistoryResult['fill'], 'reused'>), reused: true };
+    log(`history: reusing ${path} (filled in ${fill.seconds} s)`);
+  } else {
+    log(`history: filling ${shape.rows} rows into ${path}`);
+    const f = fillHistory(path, shape, log);
+    writeFileSync(sidecar, `${JSON.stringify(f)}\n`);
+    fill = { ...f, reused: false };
+    log(`history: filled in ${fill.seconds} s ${JSON.stringify(fill.phases)}`);
+  }
+  const fileBytes = statSync(path).size;
+  const emptyPath = join(dir, 'empty.db');
+  for (const suffix of ['', '-wal', '-shm', '-head']) rmSync(`${emptyPath}${suffix}`, { force: true });
+  const empty = new SqliteJournalStore(emptyPath, { writer: 'bench' });
+  const history = new SqliteJournalStore(path, { writer: 'bench' });
+  try {
+    const now = Date.now();
+    const rules = Array.from({ length: shape.rules }, (_, i) => ruleName(i));
+    const rand = (i: number) => Math.floor(((i + 2) * 2_654_435_761) % shape.keys);
+    const queries: QueryFigure[] = [
+      await timed('due: 32 keys for the enabled rules, leased (the shipper, after every copy)', 50, async () =>
+        (await history.due(rules, now, 32, new Set(), { owner: 'bench', ms: 60_000 })).length),
+      await timed('ruleFigures: ferry status, every rule in one snapshot', 20, async () =>
+        (await history.ruleFigures(rules, now, 15 * 60_000, 10_000)).size),
+      await timed('listChanges --since 1h, newest first, limit 100 (journal ls --since 1h)', 20, async () =>
+        drain(history.listChanges({ since: now - 3_600_000 }, [], { order: 'desc', limit: 100 }))),
+      await timed('listChanges --since 1h, all rows (journal ls --since 1h --limit 0)', 10, async () =>
+        drain(history.listChanges({ since: now - 3_600_000 }, [], { order: 'desc', limit: 0 }))),
+      await timed('listChanges --since 1h --key K (few or no matches in the hour)', 20, async (i) =>
+        drain(history.listChanges({ since: now - 3_600_000, key: keyName(rand(i)) }, [], { order: 'desc', limit: 100 }))),
+      await timed('latestState of a key (x-amz-replication-status)', 200, async (i) =>
+        ((await history.latestState(ruleName(i & 3), `bucket-${i & 3}`, keyName(rand(i)))) === undefined ? 0 : 1)),
+    ];
+    for (const q of queries) log(`history: ${q.what}: p50 ${q.p50Ms} ms, max ${q.maxMs} ms (${q.answered})`);
+    const rounds = await interleave<Figures>([
+      { name: 'empty', run: () => appendFor(empty, 64, s.journal.seconds) },
+      { name: 'history', run: () => appendFor(history, 64, s.journal.seconds) },
+    ], { rounds: s.rounds, label: 'history: 64 writers' }, log);
+    let verify: HistoryResult['verify'];
+    if (s.history.verify) {
+      const t0 = performance.now();
+      const r = await history.verifyChain();
+      verify = { ok: r.ok, rows: r.rows, seconds: round((performance.now() - t0) / 1000, 1) };
+      log(`history: verify ${r.ok ? 'ok' : 'FAILED'} over ${r.rows} rows in ${verify.seconds} s`);
+    }
+    return {
+      shape, fill, fileBytes, bytesPerChange: round(fileBytes / shape.rows, 0),
+      appends: { rounds, median: medians(rounds), historyOverEmpty: ratio(rounds, 'history', 'empty', 'appendsPerSec') },
+      queries, verify,
+      note: 'SQLite journal built directly (hash chain computed, indexes rebuilt after the rows); the file size (journal.db after a ' +
+        'checkpoint, with its attempts and queue) over the rows filled; appends with 64 writers on distinct keys',
+    };
+  } finally {
+    await empty.close();
+    await history.close();
+  }
+}
