@@ -89,6 +89,10 @@ export function openDatabase(path: string, opts: { readonly?: boolean; syncOffLo
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+    // SQLite checkpoints by itself once the WAL holds this many pages: as many as the limit keeps (1000 by default, half
+    // of it). Each checkpoint syncs twice on the event loop, and pages that every commit touches (the ends of the
+    // indexes) are copied once per checkpoint however often they were written: fewer, larger checkpoints cost less.
+    db.pragma(`wal_autocheckpoint = ${Math.floor(WAL_LIMIT_BYTES / (db.pragma('page_size', { simple: true }) as number))}`);
     // NORMAL in WAL mode: commits are not synced here (WalSync does it off the event loop), checkpoints are.
     db.pragma(opts.syncOffLoop ? 'synchronous = NORMAL' : 'synchronous = FULL');
   }

@@ -56,6 +56,8 @@ export class SqliteJournalStore extends EventEmitter implements JournalStore {
   private readonly stmts;
   private readonly keeper: WalKeeper | undefined;
   private readonly writer: string | null;
+  /** The chain head within the current group commit, read at its first append. */
+  private batchHead: ChainHead | undefined;
 
   constructor(readonly path: string, opts: SqliteStoreOptions = {}) {
     super();
@@ -73,9 +75,9 @@ export class SqliteJournalStore extends EventEmitter implements JournalStore {
     this.stmts = {
       last: db.prepare('SELECT seq, hash FROM changes ORDER BY seq DESC LIMIT 1'),
       lastCheckpoint: db.prepare('SELECT seq, hash FROM checkpoints ORDER BY seq DESC LIMIT 1'),
+      // Positional parameters: binding by name costs a property lookup per column, on every appended row.
       insert: db.prepare(`INSERT INTO changes (seq, created_at, rule_id, operation, bucket, key, access_key_id,
-        remote_addr, origin, writer, hash, state) VALUES (@seq, @created_at, @rule_id, @operation, @bucket, @key,
-        @access_key_id, @remote_addr, @origin, @writer, @hash, 'intent')`),
+        remote_addr, origin, writer, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent')`),
       outcome: db.prepare(`UPDATE changes SET state = @state, status = @status, request_id = @requestId,
         etag = @etag, size = @size, version_id = @versionId, outcome_at = @at, last_error = @error WHERE seq = @seq
         RETURNING rule_id, bucket, key`),
@@ -86,7 +88,11 @@ export class SqliteJournalStore extends EventEmitter implements JournalStore {
     this.resyncProgress = new SqliteResyncProgress(db);
     const wal = this.keeper?.wal;
     // One transaction wrapper for every group commit (better-sqlite3 builds four functions per transaction()).
-    const commit = db.transaction((work: () => void) => work()).immediate;
+    const commit = db.transaction((work: () => void) => {
+      // The head is read once per commit, under its write lock (another process may have appended since the last).
+      this.batchHead = undefined;
+      work();
+    }).immediate;
     this.group = new GroupCommit((work) => commit(work), {
       afterCommit: () => this.emit('commit'), maxBatch: opts.groupCommit === false ? 1 : undefined, durable: wal && (() => wal.durable()),
     });
@@ -98,19 +104,22 @@ export class SqliteJournalStore extends EventEmitter implements JournalStore {
   }
 
   private insertIntents(entries: IntentInput[], now: number): number[] {
-    const last = (this.stmts.last.get() ?? this.stmts.lastCheckpoint.get()) as ChainHead | undefined;
-    let seq = last?.seq ?? 0;
-    let prev = last?.hash ?? GENESIS_HASH;
-    return entries.map((e) => {
-      seq += 1;
+    const head = this.batchHead ??= ((this.stmts.last.get() ?? this.stmts.lastCheckpoint.get()) as ChainHead | undefined)
+      ?? { seq: 0, hash: GENESIS_HASH };
+    const seqs: number[] = [];
+    for (const e of entries) {
       const fields = {
-        seq, created_at: now, rule_id: e.ruleId, operation: e.operation, bucket: e.bucket, key: e.key,
+        seq: head.seq + 1, created_at: now, rule_id: e.ruleId, operation: e.operation, bucket: e.bucket, key: e.key,
         access_key_id: e.accessKeyId, remote_addr: e.remoteAddr, origin: e.origin ?? 'client', writer: this.writer,
       };
-      prev = chainHash(prev, fields);
-      this.stmts.insert.run({ ...fields, hash: prev });
-      return seq;
-    });
+      const hash = chainHash(head.hash, fields);
+      this.stmts.insert.run(fields.seq, now, e.ruleId, e.operation, e.bucket, e.key, e.accessKeyId, e.remoteAddr, fields.origin, this.writer, hash);
+      // Only once the row is in: a failed insert leaves the head where it was.
+      head.seq = fields.seq;
+      head.hash = hash;
+      seqs.push(fields.seq);
+    }
+    return seqs;
   }
 
   private applyOutcome(o: OutcomeInput, now: number): void {
