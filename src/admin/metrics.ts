@@ -17,6 +17,7 @@ export class FerryMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'op' | 'code'>;
   private readonly duration: Histogram<'op'>;
+  private readonly servedBy: Counter<'by'>;
   private readonly failed: Counter<'rule'>;
   private readonly attemptErrors: Counter<'rule'>;
   private readonly shipped: Counter<'rule'>;
@@ -32,6 +33,9 @@ export class FerryMetrics {
       labelNames: ['op', 'code'], registers });
     this.duration = new Histogram({ name: 'ferry_request_duration_seconds', help: 'Time from request to response end, by operation',
       labelNames: ['op'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers });
+    this.servedBy = new Counter({ name: 'ferry_requests_served_by_total',
+      help: 'Requests another bucket than the source\'s answered: the replica (source down, failover: reads) or the target (rule failed over)',
+      labelNames: ['by'], registers });
     const gauge = (name: string, help: string, field: 'operations' | 'bytes') => new Gauge({
       name, help, labelNames: ['rule'], registers,
       async collect(this: Gauge<'rule'>) {
@@ -76,6 +80,7 @@ export class FerryMetrics {
   readonly onRequest = (r: RequestRecord): void => {
     this.requests.inc({ op: r.operation, code: String(r.status) });
     this.duration.observe({ op: r.operation }, r.ms / 1000);
+    if (r.servedBy) this.servedBy.inc({ by: r.servedBy });
   };
 
   readonly onJournalAppend = (seconds: number): void => {

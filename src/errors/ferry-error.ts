@@ -16,6 +16,9 @@ export const FERRY_ERRORS = {
   ADMIN_TOKEN_REQUIRED: 'the admin listener is bound beyond loopback without a token',
   JOURNAL_ROW_NOT_FOUND: 'no journal row has that sequence number',
   OPTION_INVALID: 'a command-line option is not valid',
+  CUTOVER_STATE: 'the rule is not in a state this failover or failback can start from',
+  CUTOVER_UNSHIPPED: 'changes have not shipped to the side traffic would move to',
+  CUTOVER_DRIFT: 'the two buckets of the rule differ',
   ADDRESS_IN_USE: 'an address Ferry was to listen on is in use by another process',
 } as const;
 

@@ -90,7 +90,7 @@ export function createHandler(ctx: GatewayContext) {
       if (rec.status === 0) rec.status = res.headersSent ? res.statusCode : 499;
       ctx.log.info({ op: rec.operation, bucket: rec.bucket, key: rec.key, status: rec.status, code: rec.code,
         bytesIn: rec.bytesIn, bytesOut: rec.bytesOut, ms: Math.round(rec.ms * 10) / 10, accessKeyId: rec.accessKeyId,
-        requestId }, 'request');
+        servedBy: rec.servedBy, requestId }, 'request');
       ctx.onRequest?.(rec);
     });
     const fail = (err: unknown) => {

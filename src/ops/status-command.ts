@@ -6,8 +6,8 @@ import { collectStatus, type FerryStatus } from './status.js';
 /** Pure: the status table for people. */
 export function formatStatus(s: FerryStatus): string {
   if (s.rules.length === 0) return 'no replication rules are configured\n';
-  return formatTable([['RULE', 'ENABLED', 'PENDING', 'BYTES', 'OLDEST', 'FAILED', 'UNCHANGED', 'SHIPPED 1M', 'SHIPPED 1H', 'LAG P50', 'LAG P99'],
-    ...s.rules.map((r) => [r.rule, r.enabled ? 'yes' : 'no (held)', String(r.pending.operations), formatBytes(r.pending.bytes),
+  return formatTable([['RULE', 'ENABLED', 'SERVING', 'PENDING', 'BYTES', 'OLDEST', 'FAILED', 'UNCHANGED', 'SHIPPED 1M', 'SHIPPED 1H', 'LAG P50', 'LAG P99'],
+    ...s.rules.map((r) => [r.rule, r.enabled ? 'yes' : 'no (held)', r.serving, String(r.pending.operations), formatBytes(r.pending.bytes),
       formatSeconds(r.pending.oldestAgeSeconds), String(r.failed), String(r.unchanged), String(r.shipped.lastMinute), String(r.shipped.lastHour),
       formatSeconds(r.lagSeconds.p50), formatSeconds(r.lagSeconds.p99)])]);
 }

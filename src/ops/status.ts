@@ -6,6 +6,8 @@ export interface RuleStatus {
   enabled: boolean;
   source: string;
   target: string;
+  /** Which bucket serves the rule's clients: `source`, or `target` after `ferry failover`; `paused` while one moves. */
+  serving: 'source' | 'target' | 'paused';
   pending: { operations: number; bytes: number; keys: number; oldestAgeSeconds: number | null };
   failed: number;
   /** Uncertain changes the shipper settled as unchanged (the source showed nothing to copy). */
@@ -40,6 +42,7 @@ export async function collectStatus(journal: JournalStore, rules: RuleConfig[], 
       return {
         rule: r.id, enabled: r.enabled, source: r.source + (r.prefix ? `/${r.prefix}*` : ''),
         target: `${r.target.region}/${r.target.bucket}`,
+        serving: r.writesPaused ? 'paused' : r.primary ?? 'source',
         pending: { operations: f.pending.operations, bytes: f.pending.bytes, keys: f.readyKeys,
           oldestAgeSeconds: f.pending.oldest === null ? null : Math.max(0, (now - f.pending.oldest) / 1000) },
         failed: f.failed,

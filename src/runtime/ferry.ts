@@ -95,7 +95,7 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       context.config = next;
       running.config = next;
       running.clients = clients;
-      if (running.shipper) await restartShipper();
+      if (opts.shipper) await restartShipper();
       setTimeout(() => {
         for (const c of old.values()) void c.close();
         void oldUpstreams.close();
@@ -132,7 +132,9 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
   // are cancelled and stay queued) before the new one starts.
   async function restartShipper() {
     await running.shipper?.stop(RELOAD_GRACE_MS);
-    if (stopping) return;
+    running.shipper = undefined;
+    // `shipper.enabled` is read again on each reload: an operator can pause shipping without stopping the gateway.
+    if (stopping || !running.config.shipper.enabled) return;
     running.shipper = makeShipper();
     running.shipper.start();
   }
