@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CopyTarget } from './copy-object.js';
-import { SourceChangedError, getUnchanged } from './copy-object.js';
+import { SourceChangedError, copyMetadata, getUnchanged } from './copy-object.js';
 import { type ObjectState } from './object-state.js';
 import type { PartRef } from '../region/region.js';
 
@@ -25,7 +25,7 @@ async function readPart(t: CopyTarget, key: string, src: ObjectState, start: num
  * source ETag before completing, so a source that changed mid-copy never becomes the target's object.
  */
 export async function copyMultipart(t: CopyTarget, key: string, src: ObjectState): Promise<void> {
-  const uploadId = await t.target.createMultipart(t.targetBucket, key, src.metadata, t.signal);
+  const uploadId = await t.target.createMultipart(t.targetBucket, key, copyMetadata(t, src), t.signal);
   const whole = createHash('md5');
   const parts: PartRef[] = [];
   const buffer = Buffer.allocUnsafe(Math.min(t.partSize, src.size));

@@ -5,6 +5,7 @@ import { RegionError } from '../region/region-error.js';
 import { HashHoldBack } from '../util/verified-stream.js';
 import { sameMetadata, sameTags, type ObjectState } from './object-state.js';
 import { copyMultipart } from './copy-multipart.js';
+import { formatMarker, REPLICA_MARKER } from '../s3/replica-marker.js';
 
 /**
  * The source changed while it was being read: the key must ship again (not a failure). `bytes`: what was read
@@ -37,6 +38,13 @@ export interface CopyTarget {
   multipartThreshold: number;
   partSize: number;
   signal?: AbortSignal;
+  /** Metadata Ferry adds to the copies it writes (a mirror rule's replica marker), besides the source's. */
+  marker?: Record<string, string>;
+}
+
+/** The metadata a copy of `src` is written with. */
+export function copyMetadata(t: CopyTarget, src: ObjectState): Record<string, string> {
+  return t.marker ? { ...src.metadata, ...t.marker } : src.metadata;
 }
 
 export interface CopyResult {
@@ -76,13 +84,19 @@ async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<
   const md5 = src.md5;
   const verify = new HashHoldBack((hex, bytes) =>
     bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key, true) : null);
-  const put = t.target.put(t.targetBucket, key, { body: verify, length: src.size, md5, metadata: src.metadata }, t.signal);
+  const put = t.target.put(t.targetBucket, key, { body: verify, length: src.size, md5, metadata: copyMetadata(t, src) }, t.signal);
   const piped = pipeline(body, verify).catch((err) => {
     verify.destroy(err as Error);
     throw err;
   });
   const [res] = await Promise.all([put, piped]);
   return res.etag || undefined;
+}
+
+/** Whether the target's copy carries the marker this copy would write (none, when no marker is asked for). */
+function sameMarker(t: CopyTarget, dst: ObjectState): boolean {
+  const want = t.marker?.[REPLICA_MARKER];
+  return want === undefined || (dst.replicaOf !== undefined && formatMarker(dst.replicaOf) === want);
 }
 
 /**
@@ -106,7 +120,7 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
   let changed = false;
   // The ETag the target's object has: a multipart copy's is not the source's (other parts), and is asked for.
   let targetEtag = dst?.etag || undefined;
-  if (!dst || dst.etag !== src.etag || dst.size !== src.size || !sameMetadata(dst.metadata, src.metadata)) {
+  if (!dst || dst.etag !== src.etag || dst.size !== src.size || !sameMetadata(dst.metadata, src.metadata) || !sameMarker(t, dst)) {
     try {
       if (src.size > t.multipartThreshold) {
         await copyMultipart(t, key, src);

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { asArray, parseXml } from '../s3/xml.js';
+import { parseMarker, REPLICA_MARKER, type Stamp } from '../s3/replica-marker.js';
 
 /** System metadata that a replica must carry, besides every `x-amz-meta-*` header. */
 export const COPIED_HEADERS = ['content-type', 'content-encoding', 'content-language', 'content-disposition',
@@ -14,6 +15,10 @@ export interface ObjectState {
   md5?: string;
   /** How many tags the object has, when the region says (x-amz-tagging-count); undefined when it does not. */
   tagCount?: number;
+  /** Last-Modified in ms since the epoch, when the region sent it. */
+  lastModified?: number;
+  /** Set on a copy a mirror rule's shipper made: where and when the change it copies was made. */
+  replicaOf?: Stamp;
 }
 
 function first(v: string | string[] | undefined): string | undefined {
@@ -26,6 +31,7 @@ export function objectState(headers: IncomingHttpHeaders): ObjectState {
   for (const [name, value] of Object.entries(headers)) {
     const v = first(value);
     if (v === undefined) continue;
+    if (name === REPLICA_MARKER) continue;
     if (COPIED_HEADERS.includes(name) || name.startsWith('x-amz-meta-')) metadata[name] = v;
   }
   const etag = first(headers.etag) ?? '';
@@ -34,7 +40,12 @@ export function objectState(headers: IncomingHttpHeaders): ObjectState {
   const opaque = sse.startsWith('aws:kms') || headers['x-amz-server-side-encryption-customer-algorithm'] !== undefined;
   const counted = first(headers['x-amz-tagging-count']);
   const tagCount = counted !== undefined && /^\d+$/.test(counted) ? Number(counted) : undefined;
-  return { etag, size: Number(first(headers['content-length']) ?? 0), metadata, md5: opaque ? undefined : md5OfEtag(etag), tagCount };
+  const state: ObjectState = { etag, size: Number(first(headers['content-length']) ?? 0), metadata, md5: opaque ? undefined : md5OfEtag(etag), tagCount };
+  const modified = Date.parse(first(headers['last-modified']) ?? '');
+  if (Number.isFinite(modified)) state.lastModified = modified;
+  const replicaOf = parseMarker(first(headers[REPLICA_MARKER]));
+  if (replicaOf) state.replicaOf = replicaOf;
+  return state;
 }
 
 export function sameMetadata(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -4,8 +4,7 @@ import { readBounded } from '../../util/read-bounded.js';
 import { discard } from '../../s3/s3-client.js';
 import { renameBucketInXml } from './rename-bucket.js';
 
-/** The metadata marker a mirror rule's replicas carry (see docs): Ferry's own, never shown to clients. */
-export const REPLICA_MARKER = 'x-amz-meta-ferry-replica';
+export { REPLICA_MARKER } from '../../s3/replica-marker.js';
 
 const DOCUMENT_LIMIT = 8 * 1024 * 1024;
 
