@@ -40,6 +40,11 @@ export interface CopyTarget {
   signal?: AbortSignal;
   /** Metadata Ferry adds to the copies it writes (a mirror rule's replica marker), besides the source's. */
   marker?: Record<string, string>;
+  /**
+   * The source's state as the caller just read it (a mirror rule decides from it): copied as it is, and a source
+   * that is no longer so (or gone) is a change, shipped again, never a delete made here.
+   */
+  sourceState?: ObjectState;
 }
 
 /** The metadata a copy of `src` is written with. */
@@ -104,7 +109,7 @@ function sameMarker(t: CopyTarget, dst: ObjectState): boolean {
  * present → bytes, metadata and tags; absent → delete. Throws SourceChangedError when the source moved.
  */
 export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResult> {
-  const src = await t.source.head(t.sourceBucket, key, t.signal);
+  const src = t.sourceState ?? await t.source.head(t.sourceBucket, key, t.signal);
   if (!src) {
     // S3 answers a delete with 204 whether or not the key existed, so the target is looked at first: a key it
     // does not hold needs no delete, and the journal can tell a change that changed nothing.
