@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { IntentInput, JournalStore } from '../../src/journal/journal-store.js';
 import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
@@ -19,6 +20,7 @@ const MAX_APPENDS = 1_000_000;
 async function appendFor(journal: JournalStore, writers: number, seconds: number): Promise<Figures> {
   const lat = new Float64Array(MAX_APPENDS);
   let n = 0;
+  const load = loadavg()[0]!;
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   await Promise.all(Array.from({ length: writers }, async (_, w) => {
@@ -32,7 +34,7 @@ async function appendFor(journal: JournalStore, writers: number, seconds: number
   }));
   const secs = (performance.now() - t0) / 1000;
   const l = latency(lat.subarray(0, n));
-  return { appendsPerSec: round(n / secs, 0), p50Ms: round(l.p50, 3), p99Ms: round(l.p99, 3) };
+  return { appendsPerSec: round(n / secs, 0), p50Ms: round(l.p50, 3), p99Ms: round(l.p99, 3), loadAvg1m: round(load, 2) };
 }
 
 /**
