@@ -25,3 +25,7 @@ process.stdout.write(JSON.stringify({ endpoint: `http://127.0.0.1:${address.port
 const stop = () => server.close().then(() => process.exit(0), () => process.exit(1));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+// The parent holds this pipe open while it lives: a parent killed outright (SIGKILL, a test runner's timeout) closes
+// it, and the region goes with it instead of holding its port.
+process.stdin.once('end', stop);
+process.stdin.resume();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CLI } from '../helpers/ferry-process.js';
 import { runCli } from '../helpers/ops-cli.js';
+import { guardChild } from '../helpers/child-guard.js';
 import { findAwsCli } from '../../src/cli/demo/aws-cli.js';
 import { demoConfig } from '../../src/cli/demo/demo-config.js';
 
@@ -27,6 +28,7 @@ interface Demo {
  */
 async function startDemo(t: Tap.Test, args: string[]): Promise<Demo> {
   const child = spawn(process.execPath, [CLI, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  guardChild(child, true);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -9,6 +9,7 @@ import { ferryConfigArg } from '../../src/admin/running-ferry.js';
 import { rawConfig, startRegions, waitFor } from '../helpers/world.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 import { startFerryProcess } from '../helpers/ferry-process.js';
+import { guardChild } from '../helpers/child-guard.js';
 
 const RULE = { id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, enabled: true };
 
@@ -26,6 +27,7 @@ t.test('a Ferry command line names its config (pure)', async (t) => {
 function decoy(args: string[]): { child: ChildProcess; hups: () => number } {
   const child = spawn(process.execPath, ['-e', "process.on('SIGHUP', () => process.stdout.write('HUP\\n')); setInterval(() => {}, 1000);",
     ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  guardChild(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   return { child, hups: () => out.split('HUP').length - 1 };
@@ -41,6 +43,9 @@ t.test('ferry rules leaves alone what a stale pid file names, and still reloads 
 
   // A process SIGHUP kills (the default action), then processes that look more and more like the right one.
   const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  guardChild(sleeper);
+  const sleeping = await new Promise<boolean>((r) => { sleeper.once('spawn', () => r(true)); sleeper.once('error', () => r(false)); });
+  t.ok(sleeping, 'sleep(1) runs');
   const lookalike = decoy(['serve', '--config', file]);
   const otherFerry = await startFerryProcess(other);
   t.teardown(async () => { sleeper.kill(); lookalike.child.kill(); await otherFerry.kill(); });

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_KEY, CLIENT_SECRET } from './world.js';
+import { guardChild } from './child-guard.js';
 
 export interface RunResult {
   code: number | null;
@@ -16,13 +17,21 @@ export interface RunResult {
 /** Runs a command to completion, collecting its output; never rejects on a non-zero exit. */
 export function run(cmd: string, args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    // Our own timer, not spawn's `timeout`: Node keeps that one running after a spawn that failed (ENOENT), and the
+    // test would wait it out.
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    guardChild(child);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.once('error', reject);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.once('close', (code) => {
+      clearTimeout(timer);
       const bytes = Buffer.concat(out);
       resolve({ code, stdout: bytes.toString('utf8'), bytes, stderr: Buffer.concat(err).toString('utf8') });
     });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { CLI } from './ferry-process.js';
+import { guardChild } from './child-guard.js';
 
 /** The built CLI and config writer are the ones every test uses; tests run the CLI as operators do. */
 export { CLI, writeConfig } from './ferry-process.js';
@@ -39,6 +40,7 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; keepStdo
   let stdout = '';
   let stderr = '';
   let peak = 0;
+  guardChild(child);
   const sampler = setInterval(() => { peak = Math.max(peak, peakRss(child.pid!)); }, 20);
   child.stdout.on('data', (c: Buffer) => {
     opts.onStdout?.(c);
@@ -47,7 +49,10 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; keepStdo
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
   opts.onStart?.(child.pid!);
   return new Promise((resolve, reject) => {
-    child.once('error', reject);
+    child.once('error', (err) => {
+      clearInterval(sampler);
+      reject(err);
+    });
     // 'exit' may come before the pipes drain; 'close' comes after both.
     child.once('close', (code, signal) => {
       clearInterval(sampler);
