@@ -10,8 +10,9 @@ import { checkAgainstHead, readHead, writeHead } from './head-file.js';
 
 // Writes made outside group commit (the shipper's bookkeeping, operator commands) reach the disk this soon.
 const BACKGROUND_SYNC_MS = 200;
-// How often the WAL is copied into the database file. SQLite checkpoints by itself only once the WAL holds 1000
-// pages (4 MiB): below that, every row lived in journal.db-wal alone, and a copy of journal.db was an empty journal.
+// How often the WAL is copied into the database file. SQLite checkpoints by itself only once the WAL reaches
+// WAL_LIMIT_BYTES (see openDatabase): below that, every row lived in journal.db-wal alone, and a copy of journal.db
+// was an empty journal.
 const CHECKPOINT_MS = 2_000;
 // After a checkpoint the WAL file is cut back to this size; without a limit it keeps the largest size it ever
 // reached (a slow reader holding checkpoints back once grows it for good).
