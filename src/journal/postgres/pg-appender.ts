@@ -74,7 +74,7 @@ export class PgAppender {
     const intents = batch.some((p) => p.intents?.length);
     if (!intents || this.known) {
       const first = this.chain(batch, this.known ?? { seq: 0, hash: GENESIS_HASH }, now);
-      const r = (await this.pool.query({ text: APPEND, values: first.args })).rows[0] as { ok: boolean; head_seq: number; head_hash: string };
+      const r = (await this.pool.query({ name: 'append-batch', text: APPEND, values: first.args })).rows[0] as { ok: boolean; head_seq: number; head_hash: string };
       if (r.ok) {
         if (intents) this.known = first.head;
         return first.seqs;
@@ -86,7 +86,7 @@ export class PgAppender {
       const res = begun as pg.QueryResult[];
       const head = (res[res.length - 1]!.rows[0] as ChainHead | undefined) ?? { seq: 0, hash: GENESIS_HASH };
       const again = this.chain(batch, head, now);
-      const r = (await c.query({ text: APPEND, values: again.args })).rows[0] as { ok: boolean };
+      const r = (await c.query({ name: 'append-batch', text: APPEND, values: again.args })).rows[0] as { ok: boolean };
       if (!r.ok) throw new Error('the chain head moved while its lock was held');
       this.known = again.head;
       return again.seqs;
