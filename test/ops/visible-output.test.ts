@@ -45,7 +45,9 @@ t.test('journal ls, journal show and verify print hostile keys escaped; --json k
   const row = JSON.parse(json.stdout.trim().split('\n')[0]!) as { seq: number; key: string };
   t.equal(row.key, HOSTILE, '--json: the key exactly as stored');
   const checks: Array<[string, string[]]> = [
-    ['journal ls', ['journal', 'ls']],
+    // Cut in the middle, the escaped key still shows no control character; whole, it shows every escape.
+    ['journal ls (cut)', ['journal', 'ls']],
+    ['journal ls', ['journal', 'ls', '--wide']],
     ['journal show', ['journal', 'show', String(row.seq)]],
     ['verify', ['verify', '--rule', 'photos']],
   ];
@@ -53,7 +55,8 @@ t.test('journal ls, journal show and verify print hostile keys escaped; --json k
     const r = await runCli([...args, '-c', file]);
     t.notMatch(r.stdout, ACTIVE, `${name}: no control character reaches the terminal`);
     t.notMatch(r.stderr, ACTIVE, `${name}: nor on stderr`);
-    if (name !== 'verify' || r.stdout.includes('missing')) t.match(r.stdout, '\\x1B]0;owned\\x07', `${name}: the escape is shown, visibly`);
+    if (name === 'journal ls (cut)') t.match(r.stdout, /photos\/a\\x1B\[2K.*….*\\end /, `${name}: its start and end, escaped`);
+    else if (name !== 'verify' || r.stdout.includes('missing')) t.match(r.stdout, '\\x1B]0;owned\\x07', `${name}: the escape is shown, visibly`);
   }
   const missing = await runCli(['journal', 'show', '999999', '-c', file]);
   t.not(missing.code, 0);
