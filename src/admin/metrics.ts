@@ -23,6 +23,7 @@ export class FerryMetrics {
   private readonly shipped: Counter<'rule'>;
   private readonly shippedBytes: Counter<'rule'>;
   private readonly unchanged: Counter<'rule'>;
+  private readonly superseded: Counter<'rule'>;
   private readonly latency: Histogram<'rule'>;
   private readonly journalAppend: Histogram;
 
@@ -63,6 +64,9 @@ export class FerryMetrics {
     this.unchanged = new Counter({ name: 'ferry_replication_unchanged_total',
       help: 'Uncertain changes (source answer unknown) the shipper settled as unchanged: the source showed nothing to copy, by rule',
       labelNames: ['rule'], registers });
+    this.superseded = new Counter({ name: 'ferry_replication_superseded_total',
+      help: 'Changes of a mirror rule not shipped because a later change of the key made on the other side wins, by rule',
+      labelNames: ['rule'], registers });
     this.latency = new Histogram({ name: 'ferry_replication_latency_seconds', help: 'Time from the acknowledgement of a change to its shipping, by rule',
       labelNames: ['rule'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600], registers });
     this.journalAppend = new Histogram({ name: 'ferry_journal_append_seconds', help: 'Time to durably journal the intents of one request (group commit included)',
@@ -73,7 +77,7 @@ export class FerryMetrics {
   /** Starts every rule's counters at zero, so dashboards see a series before the first event. */
   knowRules(rules: string[]): void {
     for (const rule of rules) {
-      for (const c of [this.failed, this.attemptErrors, this.shipped, this.shippedBytes, this.unchanged]) c.inc({ rule }, 0);
+      for (const c of [this.failed, this.attemptErrors, this.shipped, this.shippedBytes, this.unchanged, this.superseded]) c.inc({ rule }, 0);
     }
   }
 
@@ -98,6 +102,7 @@ export class FerryMetrics {
       if (final) this.failed.inc({ rule: e.ruleId });
     },
     unchanged: (e, rows) => this.unchanged.inc({ rule: e.ruleId }, rows),
+    superseded: (e) => this.superseded.inc({ rule: e.ruleId }),
   };
 
   async text(): Promise<{ contentType: string; body: string }> {
@@ -111,5 +116,6 @@ export function bothEvents(a: ShipperEvents | undefined, b: ShipperEvents): Ship
     shipped: (e, r, lag) => { a?.shipped?.(e, r, lag); b.shipped?.(e, r, lag); },
     failed: (e, err, final) => { a?.failed?.(e, err, final); b.failed?.(e, err, final); },
     unchanged: (e, rows) => { a?.unchanged?.(e, rows); b.unchanged?.(e, rows); },
+    superseded: (e, why) => { a?.superseded?.(e, why); b.superseded?.(e, why); },
   };
 }

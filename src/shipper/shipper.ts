@@ -12,6 +12,8 @@ import { replicateKey, SourceChangedError, type CopyResult } from './copy-object
 import { backoffDelay } from './backoff.js';
 import { abortAbandonedUploads } from './abandoned-uploads.js';
 import { boundRules } from './bound-rules.js';
+import { replicateMirrored, type MirroredResult } from './mirror/replicate-mirrored.js';
+import type { LocalChange } from './mirror/decide.js';
 
 /** What the shipper reports as it works (metrics hook). */
 export interface ShipperEvents {
@@ -19,6 +21,8 @@ export interface ShipperEvents {
   failed?(e: QueueEntry, err: Error, final: boolean): void;
   /** Uncertain changes settled as `unchanged`: the source showed nothing to copy. */
   unchanged?(e: QueueEntry, rows: number): void;
+  /** A mirror rule's change that lost to a later one made on the other side (which ships here instead). */
+  superseded?(e: QueueEntry, why: string): void;
 }
 
 const INTENT_SWEEP_MS = 60_000;
@@ -165,13 +169,16 @@ export class Shipper {
     const { rule, target } = bound;
     // A rule cut over to its target (`ferry failover`) takes its changes there: they ship back to the source.
     const back = rule.primary === 'target';
-    let result: CopyResult;
+    let result: MirroredResult;
     try {
-      result = await replicateKey({
+      const copy = {
         source: back ? target : this.source, target: back ? this.source : target,
         sourceBucket: back ? rule.target.bucket : entry.bucket, targetBucket: back ? entry.bucket : rule.target.bucket,
         multipartThreshold: this.config.multipartThreshold, partSize: this.config.partSize, signal: this.abort.signal,
-      }, entry.key);
+      };
+      // A mirror rule's target ships into this bucket too: both sides settle each key on one winner.
+      result = rule.mirror && !back ? await replicateMirrored(copy, entry.key, await this.localChange(entry))
+        : await replicateKey(copy, entry.key);
     } catch (err) {
       // Once stopping, a failure says nothing of the key (its copy was cancelled, or its clients closed under it).
       if (this.running) await this.record(entry, () => this.retryLater(entry, err as Error));
@@ -181,9 +188,23 @@ export class Shipper {
     let unchanged = 0;
     const write = async () => { unchanged = await this.journal.shipped(entry, entry.maxSeq, result.targetEtag, result.result, now, result.changed); };
     if (await this.record(entry, write)) {
+      if (result.superseded) {
+        this.log.info({ rule: entry.ruleId, bucket: entry.bucket, key: entry.key, why: result.superseded }, 'change superseded');
+        this.events.superseded?.(entry, result.superseded);
+      }
       this.events.shipped?.(entry, result, now - entry.firstAt);
       if (unchanged > 0) this.events.unchanged?.(entry, unchanged);
     }
+  }
+
+  /** The newest change of the key this side made (applied or maybe applied), for a mirror rule's decision. */
+  private async localChange(entry: QueueEntry): Promise<LocalChange | undefined> {
+    for await (const rows of this.journal.listChanges({ rule: entry.ruleId, bucket: entry.bucket, key: entry.key }, [],
+      { order: 'desc', limit: 16 })) {
+      const row = rows.find((r) => r.state !== 'rejected' && r.state !== 'cancelled');
+      return row && { deleted: row.operation.startsWith('DeleteObject'), at: row.outcome_at ?? row.created_at };
+    }
+    return undefined;
   }
 
   /**
