@@ -30,6 +30,9 @@ export interface ResyncReport extends DriftCounts {
   dryRun: boolean;
 }
 
+/** Rows of the first commit of a walk (later ones hold `batchSize`). */
+const FIRST_BATCH = 50;
+
 /** Pure: whether a difference needs shipping (a copy, or with --delete-extra a deletion in the target). */
 export function needsResync(d: DiffEntry, deleteExtra: boolean): boolean {
   return d.kind === 'missing' || d.kind === 'different' || (d.kind === 'extra' && deleteExtra);
@@ -75,7 +78,9 @@ export async function resyncRule(journal: JournalStore, ends: RuleEnds, o: Resyn
     lastKey = d.key;
     sinceSave++;
     o.onEntry?.(d, counts, queue);
-    if (batch.length >= (o.batchSize ?? 500) || sinceSave >= (o.saveEvery ?? 1000)) await save();
+    // The first rows are committed early, so the shipper starts copying while the walk goes on.
+    const limit = report.rowsWritten === 0 ? Math.min(FIRST_BATCH, o.batchSize ?? 500) : o.batchSize ?? 500;
+    if (batch.length >= limit || sinceSave >= (o.saveEvery ?? 1000)) await save();
     if (o.signal?.aborted) break;
   }
   await save();

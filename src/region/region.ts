@@ -25,6 +25,8 @@ export interface PutInput {
   md5?: string;
   /** System metadata and `x-amz-meta-*` headers, as ObjectState holds them. */
   metadata: Record<string, string>;
+  /** Tags to store with the object (x-amz-tagging); a region may ignore them (see RegionTraits). */
+  tags?: TagSet;
 }
 
 export interface PartRef {
@@ -49,8 +51,11 @@ export interface Region {
   readonly name: string;
   /** The object's state, or null when it is absent. */
   head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectState | null>;
-  /** The object's bytes (or a range of them) if it still has `ifMatch`'s ETag; precondition-failed otherwise. */
-  get(bucket: string, key: string, opts: { ifMatch?: string; range?: string; signal?: AbortSignal }): Promise<{ etag: string; body: Readable }>;
+  /**
+   * The object's bytes (or a range of them) if it still has `ifMatch`'s ETag; precondition-failed otherwise;
+   * not-found when it is absent. `state` is the object's, read from the same answer as the bytes.
+   */
+  get(bucket: string, key: string, opts: { ifMatch?: string; range?: string; signal?: AbortSignal }): Promise<{ etag: string; state: ObjectState; body: Readable }>;
   put(bucket: string, key: string, input: PutInput, signal?: AbortSignal): Promise<{ etag?: string }>;
   /** Deletes the key; a key that is not there is no error. */
   delete(bucket: string, key: string, signal?: AbortSignal): Promise<void>;

@@ -61,12 +61,13 @@ export class S3Region implements Region {
       discard(res.body);
       throw new RegionError('precondition-failed', 'GetObject', `${bucket}/${key}: ETag ${etag} is not ${opts.ifMatch}`, 412);
     }
-    return { etag, body: res.body };
+    return { etag, state: objectState(res.headers), body: res.body };
   }
 
   async put(bucket: string, key: string, input: PutInput, signal?: AbortSignal): Promise<{ etag?: string }> {
     const headers: Record<string, string> = { ...input.metadata, 'content-length': String(input.length) };
     if (input.md5) headers['content-md5'] = base64Md5(input.md5);
+    if (input.tags?.length) headers['x-amz-tagging'] = encodeQuery(Object.fromEntries(input.tags.map((t) => [t.Key, t.Value])));
     const res = await this.done({ op: 'PutObject', method: 'PUT', bucket, key, headers, body: input.body, signal });
     return { etag: header(res.headers, 'etag') };
   }

@@ -1,9 +1,9 @@
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Region } from '../region/region.js';
 import { RegionError } from '../region/region-error.js';
 import { HashHoldBack } from '../util/verified-stream.js';
-import { sameMetadata, sameTags, type ObjectState } from './object-state.js';
+import { sameMetadata, sameTags, type ObjectState, type TagSet } from './object-state.js';
+import { traitsOf } from '../region/region-traits.js';
 import { copyMultipart } from './copy-multipart.js';
 import { formatMarker, REPLICA_MARKER } from '../s3/replica-marker.js';
 
@@ -81,21 +81,89 @@ export async function getUnchanged(t: CopyTarget, key: string, src: ObjectState,
 }
 
 /**
- * Streams a whole object; the target gets Content-MD5 and never the last bytes unless they hash right. Resolves
- * with the ETag the target answered (undefined when it named none).
+ * Streams a whole object; the target gets Content-MD5 and never the last bytes unless they hash right. `body`:
+ * the source's bytes when already open (read in the same answer as `src`), else they are asked for with If-Match.
+ * Resolves with the ETag the target answered (undefined when it named none).
  */
-async function copyWhole(t: CopyTarget, key: string, src: ObjectState): Promise<string | undefined> {
-  const body = await getUnchanged(t, key, src);
+async function copyWhole(t: CopyTarget, key: string, src: ObjectState, tags: TagSet, body?: Readable): Promise<string | undefined> {
+  body ??= await getUnchanged(t, key, src);
   const md5 = src.md5;
   const verify = new HashHoldBack((hex, bytes) =>
     bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key, true) : null);
-  const put = t.target.put(t.targetBucket, key, { body: verify, length: src.size, md5, metadata: copyMetadata(t, src) }, t.signal);
-  const piped = pipeline(body, verify).catch((err) => {
-    verify.destroy(err as Error);
-    throw err;
+  const put = t.target.put(t.targetBucket, key, { body: verify, length: src.size, md5, metadata: copyMetadata(t, src), tags }, t.signal);
+  // pipe, not stream.pipeline: the same wiring without an AbortController and a DOMException per copy.
+  const piped = new Promise<void>((resolve, reject) => {
+    body.once('error', (err) => {
+      verify.destroy(err);
+      reject(err);
+    });
+    verify.once('error', reject);
+    verify.once('finish', resolve);
+    body.pipe(verify);
   });
   const [res] = await Promise.all([put, piped]);
   return res.etag || undefined;
+}
+
+/**
+ * The source's state and, for an object small enough to copy whole, its bytes, from one GET (no HEAD first):
+ * state and bytes come from the same answer, so they agree. Null when the key is absent.
+ */
+async function readSource(t: CopyTarget, key: string): Promise<{ src: ObjectState; body?: Readable } | null> {
+  let res: { state: ObjectState; body: Readable };
+  try {
+    res = await t.source.get(t.sourceBucket, key, { signal: t.signal });
+  } catch (err) {
+    if (err instanceof RegionError && err.kind === 'not-found') return null;
+    throw err;
+  }
+  learnTagCounting(t.source, res.state);
+  // A large object goes by parts, each read with If-Match: this answer gave its state, its bytes are not needed.
+  if (res.state.size > t.multipartThreshold) return drop(res.body), { src: res.state };
+  return { src: res.state, body: res.body };
+}
+
+/** Lets go of a body that will not be copied: a small one is read off (its connection stays), a large one cut. */
+function drop(body: Readable | undefined, size = Infinity): void {
+  if (!body) return;
+  body.on('error', () => {});
+  if (size <= 1024 * 1024) body.resume();
+  else body.destroy();
+}
+
+/** A GET answer that counts tags shows its region does (its answers can then be trusted to say "none"). */
+function learnTagCounting(region: Region, state: ObjectState): void {
+  if (state.tagCount !== undefined) traitsOf(region).countsTags = true;
+}
+
+/**
+ * The source's tags: none without asking where its GET counted none, or where the region is known to count
+ * tags and this answer named no count (S3 leaves the header out at zero). A HEAD-read state (`fromGet` false)
+ * tells nothing: S3's HEAD never counts.
+ */
+async function sourceTags(t: CopyTarget, key: string, src: ObjectState, fromGet: boolean, asked?: Promise<TagSet>): Promise<TagSet> {
+  if (src.tagCount === 0 || (fromGet && src.tagCount === undefined && traitsOf(t.source).countsTags)) return [];
+  const tags = await (asked ?? t.source.getTags(t.sourceBucket, key, t.signal));
+  // Tags a counting-free answer did not announce: this region does not count them, so it is always asked.
+  if (fromGet && tags.length > 0 && src.tagCount === undefined) traitsOf(t.source).countsTags = false;
+  return tags;
+}
+
+/**
+ * Whether the target's tags after a PUT of `tags` are known without reading them: a PUT's x-amz-tagging replaces
+ * the whole set on a region known to store it; a PUT without tags leaves none where the object had none before
+ * or the region is known to drop old tags on a PUT. `before`: the target's tag count before (undefined: unknown).
+ */
+function tagsKnownAfterPut(target: Region, tags: TagSet, before: number | undefined): boolean {
+  const tr = traitsOf(target);
+  return tags.length > 0 ? tr.tagsOnPut === true : before === 0 || tr.resetsTagsOnPut === true;
+}
+
+/** What a tag read after a PUT shows of the target region's ways. */
+function learnTagWrites(target: Region, sent: TagSet, before: number | undefined, after: TagSet): void {
+  const tr = traitsOf(target);
+  if (sent.length > 0 && before === 0) tr.tagsOnPut = sameTags(sent, after);
+  if (sent.length === 0 && before !== undefined && before > 0) tr.resetsTagsOnPut = after.length === 0;
 }
 
 /** Whether the target's copy carries the marker this copy would write (none, when no marker is asked for). */
@@ -107,46 +175,70 @@ function sameMarker(t: CopyTarget, dst: ObjectState): boolean {
 /**
  * Makes the target's copy of one key equal the source's current state (ship state, not requests):
  * present → bytes, metadata and tags; absent → delete. Throws SourceChangedError when the source moved.
+ * The source is read with one GET that gives its state and bytes together (or `t.sourceState`, when the caller
+ * has looked already); the target's HEAD goes out at the same time.
  */
 export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResult> {
-  const src = t.sourceState ?? await t.source.head(t.sourceBucket, key, t.signal);
-  if (!src) {
+  const dstP = t.target.head(t.targetBucket, key, t.signal);
+  dstP.catch(() => {});
+  // Where the region is not known to count tags in its GET answers, its tags are asked for alongside the GET, so
+  // the copy waits for one round trip, not two.
+  const tagsP = !t.sourceState && traitsOf(t.source).countsTags !== true ? t.source.getTags(t.sourceBucket, key, t.signal) : undefined;
+  tagsP?.catch(() => {});
+  const read = t.sourceState ? { src: t.sourceState } : await readSource(t, key);
+  if (!read) {
     // S3 answers a delete with 204 whether or not the key existed, so the target is looked at first: a key it
     // does not hold needs no delete, and the journal can tell a change that changed nothing.
-    if (!await t.target.head(t.targetBucket, key, t.signal)) return { result: 'deleted', targetEtag: null, bytes: 0, changed: false };
+    if (!await dstP) return { result: 'deleted', targetEtag: null, bytes: 0, changed: false };
     await t.target.delete(t.targetBucket, key, t.signal);
     return { result: 'deleted', targetEtag: null, bytes: 0, changed: true };
   }
-  // A HEAD that counts the object's tags (x-amz-tagging-count: RGW always, S3 where there are some) saves reading
-  // tags there are none of; a region that does not count them (s3rver) is always asked.
-  const [srcTags, dst] = await Promise.all([src.tagCount === 0 ? [] : t.source.getTags(t.sourceBucket, key, t.signal),
-    t.target.head(t.targetBucket, key, t.signal)]);
+  const { src } = read;
+  let body = read.body;
+  let srcTags: TagSet;
+  let dst: ObjectState | null;
+  try {
+    [srcTags, dst] = await Promise.all([sourceTags(t, key, src, !t.sourceState, tagsP), dstP]);
+  } catch (err) {
+    drop(body);
+    throw err;
+  }
   let bytes = 0;
   let changed = false;
   // The ETag the target's object has: a multipart copy's is not the source's (other parts), and is asked for.
   let targetEtag = dst?.etag || undefined;
+  // How many tags the target's object has (undefined: unknown), and whether what it has now is known.
+  const tagsBefore = dst ? dst.tagCount : 0;
+  let tagsKnown = tagsBefore === 0 && srcTags.length === 0;
   if (!dst || dst.etag !== src.etag || dst.size !== src.size || !sameMetadata(dst.metadata, src.metadata) || !sameMarker(t, dst)) {
     try {
       if (src.size > t.multipartThreshold) {
+        drop(body);
+        body = undefined;
         await copyMultipart(t, key, src);
         targetEtag = undefined;
+        // NOTE: RGW 16.2 keeps no tags given to CreateMultipartUpload, so a multipart copy's tags are always looked at.
+        tagsKnown = tagsBefore === 0 && srcTags.length === 0;
       } else {
-        targetEtag = await copyWhole(t, key, src);
+        targetEtag = await copyWhole(t, key, src, srcTags, body);
+        tagsKnown = tagsKnownAfterPut(t.target, srcTags, tagsBefore);
       }
     } catch (err) {
       throw await explainMismatch(t, key, src, err);
     }
     bytes = src.size;
     changed = true;
+  } else {
+    drop(body, src.size);
   }
   // The target's tags and the source's last look are independent: ask for both at once, and for the target's ETag
   // when the copy's answer did not give it (a CompleteMultipartUpload answer need not: Ceph RGW 16.2 sends <ETag/>).
-  // The target's tags are known without asking where it had none before: a new object, or one counted at zero (a PUT
-  // adds no tags on any S3 service; whether it resets old ones does not matter then).
-  const targetUntagged = !dst || dst.tagCount === 0;
-  const [dstTags, after, landed] = await Promise.all([targetUntagged ? [] : t.target.getTags(t.targetBucket, key, t.signal),
+  // The target's tags are not read where they are known: none before and none to write, or written by the PUT
+  // on a region known to store x-amz-tagging (and to drop old tags on overwrite, where there were any).
+  const [dstTags, after, landed] = await Promise.all([tagsKnown ? srcTags : t.target.getTags(t.targetBucket, key, t.signal),
     t.source.head(t.sourceBucket, key, t.signal),
     targetEtag === undefined ? t.target.head(t.targetBucket, key, t.signal) : null]);
+  if (!tagsKnown && changed && src.size <= t.multipartThreshold) learnTagWrites(t.target, srcTags, tagsBefore, dstTags);
   if (!sameTags(srcTags, dstTags)) {
     await t.target.putTags(t.targetBucket, key, srcTags, t.signal);
     changed = true;

@@ -40,7 +40,10 @@ export function objectState(headers: IncomingHttpHeaders): ObjectState {
   const opaque = sse.startsWith('aws:kms') || headers['x-amz-server-side-encryption-customer-algorithm'] !== undefined;
   const counted = first(headers['x-amz-tagging-count']);
   const tagCount = counted !== undefined && /^\d+$/.test(counted) ? Number(counted) : undefined;
-  const state: ObjectState = { etag, size: Number(first(headers['content-length']) ?? 0), metadata, md5: opaque ? undefined : md5OfEtag(etag), tagCount };
+  // A range's answer (206) names the object's size after the slash of Content-Range.
+  const range = /\/(\d+)$/.exec(first(headers['content-range']) ?? '');
+  const size = Number(range ? range[1] : first(headers['content-length']) ?? 0);
+  const state: ObjectState = { etag, size, metadata, md5: opaque ? undefined : md5OfEtag(etag), tagCount };
   const modified = Date.parse(first(headers['last-modified']) ?? '');
   if (Number.isFinite(modified)) state.lastModified = modified;
   const replicaOf = parseMarker(first(headers[REPLICA_MARKER]));

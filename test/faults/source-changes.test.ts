@@ -1,5 +1,6 @@
-// The source object deleted or replaced between the shipper's first look (HEAD) and its read (GET If-Match):
-// the key ships again from the new state, without using up an attempt (maxAttempts is 1 here). A source whose
+// The source object deleted or replaced between the shipper's read (the GET that gives its state and bytes) and
+// the last look after the copy: the key ships again from the new state, without using up an attempt (maxAttempts
+// is 1 here). A source whose
 // bytes contradict its own ETag is no such change: it uses up attempts and ends failed, not in an endless loop.
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
@@ -22,16 +23,17 @@ t.test('the source changes under a copy: shipped again, no attempt used', async 
   t.teardown(async () => { await ferry.stop(); await proxy.stop(); await regions.stop(); });
   const s3 = sdkClient(ferry.endpoint);
   const direct = regionClient(regions.source);
-  // The shipper's HEAD of the source is answered, then held: the test changes the object meanwhile.
-  proxy.faults = { stallMs: 700, stallRate: 1, methods: ['HEAD'] };
+  // The shipper's GET of the source is answered, then held: the test changes the object meanwhile, so the copy
+  // carries the first version and only the last look can tell.
+  proxy.faults = { stallMs: 700, stallRate: 1, methods: ['GET'] };
 
   for (const [key, change] of [
     ['deleted-mid-copy', () => direct.send(new DeleteObjectCommand({ Bucket: 'photos', Key: 'deleted-mid-copy' }))],
     ['replaced-mid-copy', () => direct.send(new PutObjectCommand({ Bucket: 'photos', Key: 'replaced-mid-copy', Body: 'second version' }))],
   ] as const) {
-    const heads = () => proxy.log.filter((l) => l === `HEAD /photos/${key}`).length;
+    const reads = () => proxy.log.filter((l) => l === `GET /photos/${key}`).length;
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: key, Body: 'first version' }));
-    await waitFor(() => heads() >= 1, 10_000, `the shipper to look at ${key}`);
+    await waitFor(() => reads() >= 1, 10_000, `the shipper to read ${key}`);
     await change();
   }
   proxy.faults = {};

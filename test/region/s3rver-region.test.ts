@@ -12,7 +12,7 @@ import { regionContract, unreachableContract } from './region-contract.js';
 
 const S3RVER = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', signingRegion: 'us-east-1' };
 
-const S3RVER_QUIRKS = { noMultipartListing: true, noContentMd5Check: true, unescapedTagXml: true };
+const S3RVER_QUIRKS = { noMultipartListing: true, noContentMd5Check: true, unescapedTagXml: true, noTagsOnPut: true };
 
 /** One s3rver region with the bucket `contract`. */
 async function s3rver() {
