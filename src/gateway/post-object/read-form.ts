@@ -69,9 +69,13 @@ export function readFormHead(req: IncomingMessage): Promise<FormHead> {
   let restFailed!: (err: unknown) => void;
   const rest = new Promise<void>((resolve, reject) => { restDone = resolve; restFailed = reject; });
   rest.catch(() => {}); // observed by the handler only once the file has been read
+  let fileStream: Readable | undefined;
   const stop = () => {
     stopped = true;
     req.unpipe(bb);
+    // busboy destroys an unfinished file part with an error; after a refusal nobody reads it any more (Node 24 emits
+    // that error where no listener is left), so it is expected here, not a fault.
+    fileStream?.on('error', () => {});
     bb.destroy();
   };
 
@@ -117,6 +121,7 @@ export function readFormHead(req: IncomingMessage): Promise<FormHead> {
       }
       if (!count(partOverhead(boundaryText, name, info.filename))) return;
       if (name.toLowerCase() === 'file') {
+        fileStream = stream;
         begin({ stream, filename: info.filename });
         return;
       }
