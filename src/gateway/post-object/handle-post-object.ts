@@ -15,6 +15,7 @@ import { objectLocation, postAnswer } from './post-answer.js';
 import { checkFileSize } from './post-conditions.js';
 import { putHeaders } from './put-headers.js';
 import { readFormHead, type FormHead } from './read-form.js';
+import { drainRefused } from './drain-refused.js';
 import { spoolFile, type SpooledFile } from './spool-file.js';
 import { verifyPostForm, type VerifiedPostForm } from './verify-post-form.js';
 
@@ -97,12 +98,19 @@ export async function handlePostObject(ctx: GatewayContext, req: IncomingMessage
   const dest = route.to === 'target'
     ? { upstream: ctx.upstreams.get(route.rule.target.region), bucket: route.rule.target.bucket } : { upstream: ctx.upstream, bucket };
   if (p.expectContinue) res.writeContinue();
-  const form = await readFormHead(req);
+  let form: FormHead;
+  try {
+    form = await readFormHead(req);
+  } catch (err) {
+    await drainRefused(req);
+    throw err;
+  }
   let admitted: Awaited<ReturnType<typeof admit>>;
   try {
     admitted = await admit(ctx, form, bucket);
   } catch (err) {
     form.stop();
+    await drainRefused(req);
     throw err;
   }
   const { verified, file } = admitted;
