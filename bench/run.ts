@@ -1,13 +1,13 @@
-// `npm run bench [-- --quick] [-- --only=proxy,lag,backfill,memory,journal,fleet,journal-pg,journal-history] [-- --profile]`
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [-- --only=proxy,lag,lag-small,backfill,backfill-rgw,memory,journal,fleet,journal-pg,journal-history] [-- --profile]`
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machine, revision } from './lib/machine.js';
-import { REPO, RESULTS, scratch } from './lib/paths.js';
+import { REPO, RESULTS, TMP, scratch } from './lib/paths.js';
 import { settings } from './lib/settings.js';
 import { LoadClient } from './load/client.js';
 import { proxyOverhead } from './cases/proxy-overhead.js';
-import { replicationLag } from './cases/replication-lag.js';
-import { backfill } from './cases/backfill.js';
+import { replicationLag, smallChangesLag } from './cases/replication-lag.js';
+import { backfill, backfillRgw } from './cases/backfill.js';
 import { memoryCase } from './cases/memory.js';
 import { journalCase } from './cases/journal.js';
 import { fleetCase } from './cases/fleet.js';
@@ -16,6 +16,10 @@ import { historyCase } from './cases/journal-history.js';
 import { goals, renderTables } from './report.js';
 
 const s = settings(process.argv.slice(2));
+// The build of src/ beside the bench reads its version from the package.json above it, as dist/ does (named
+// otherwise, so that this build is never taken for the repository).
+const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; type: string };
+writeFileSync(join(TMP, 'build', 'package.json'), `${JSON.stringify({ name: 'ferry-bench-build', version: pkg.version, type: pkg.type })}\n`);
 if (s.profile) process.env.FERRY_BENCH_PROFILE = scratch('profiles');
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
@@ -34,7 +38,10 @@ results.loadGenerator = { pid: load.pid, note: 'own process; undici Pool, every 
 try {
   if (wanted('proxy')) results.proxy = await proxyOverhead(load, s, log);
   if (wanted('lag')) results.lag = await replicationLag(load, s, log);
+  if (wanted('lag-small')) results.lagSmall = await smallChangesLag(load, s, log);
   if (wanted('backfill')) results.backfill = await backfill(load, s, log);
+  // Ceph RGW regions where Ceph is installed (scripts/rgw/install.sh); asked for by name, as it takes a minute to set up.
+  if (s.only?.includes('backfill-rgw')) results.backfillRgw = await backfillRgw(load, s, log);
   if (wanted('memory')) results.memory = await memoryCase(load, s, log);
   if (wanted('journal')) results.journal = await journalCase(s, log);
   if (wanted('fleet')) results.fleet = await fleetCase(load, s, log);

@@ -9,10 +9,13 @@ import type { Settings } from '../lib/settings.js';
 import type { LoadClient } from '../load/client.js';
 import type { Endpoint } from '../load/protocol.js';
 import { startS3rver } from '../servers/s3rver.js';
+import { startRgwPair } from '../servers/rgw.js';
 import { S3RVER_KEY, startFerryServer } from '../servers/ferry.js';
 import { medians, ratio, type Figures } from './summarize.js';
 
 export interface BackfillResult {
+  /** Which S3 servers the two regions were. */
+  regions: 's3rver' | 'rgw';
   objects: number;
   objectBytes: number;
   concurrency: number;
@@ -23,17 +26,19 @@ export interface BackfillResult {
   note: string;
 }
 
+type Key = { accessKeyId: string; secretAccessKey: string };
+
 /** rclone with remotes `src` and `dst` configured through a scratch environment (no machine configuration). */
-function rcloneEnv(source: string, target: string): Record<string, string> {
+function rcloneEnv(source: Endpoint, target: Endpoint): Record<string, string> {
   const home = scratch('rclone-home');
   const config = join(home, 'rclone.conf');
   writeFileSync(config, '');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, RCLONE_CONFIG: config };
-  for (const [name, endpoint] of [['SRC', source], ['DST', target]] as const) {
+  for (const [name, end] of [['SRC', source], ['DST', target]] as const) {
     Object.assign(env, {
       [`RCLONE_CONFIG_${name}_TYPE`]: 's3', [`RCLONE_CONFIG_${name}_PROVIDER`]: 'Other',
-      [`RCLONE_CONFIG_${name}_ENDPOINT`]: endpoint, [`RCLONE_CONFIG_${name}_ACCESS_KEY_ID`]: S3RVER_KEY.accessKeyId,
-      [`RCLONE_CONFIG_${name}_SECRET_ACCESS_KEY`]: S3RVER_KEY.secretAccessKey, [`RCLONE_CONFIG_${name}_REGION`]: 'us-east-1',
+      [`RCLONE_CONFIG_${name}_ENDPOINT`]: end.endpoint, [`RCLONE_CONFIG_${name}_ACCESS_KEY_ID`]: end.accessKeyId,
+      [`RCLONE_CONFIG_${name}_SECRET_ACCESS_KEY`]: end.secretAccessKey, [`RCLONE_CONFIG_${name}_REGION`]: 'us-east-1',
       [`RCLONE_CONFIG_${name}_FORCE_PATH_STYLE`]: 'true',
     });
   }
@@ -57,22 +62,46 @@ async function shipped(journalPath: string, n: number, timeoutMs: number): Promi
   }
 }
 
+/** The two regions a backfill runs between, and the processes that serve them. */
+interface RegionPair {
+  kind: 's3rver' | 'rgw';
+  source: Endpoint;
+  target: Endpoint;
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
 /**
  * Backfill: `ferry resync` of N objects from one s3rver region to the other (a running Ferry's shipper copies
  * them), against `rclone copy` with the same concurrency; each round copies into a fresh, empty bucket.
  */
 export async function backfill(load: LoadClient, s: Settings, log: (l: string) => void): Promise<BackfillResult> {
-  const b = s.backfill;
   const source = await startS3rver('backfill-source', ['data']);
   const target = await startS3rver('backfill-target', []);
-  const dst: Endpoint = { endpoint: target.endpoint, ...S3RVER_KEY, region: 'us-east-1' };
-  // Both tools are bound by what the two s3rver processes can serve: their CPU per object shows each tool's cost there.
-  const regionPids = () => [...source.pids(), ...target.pids()];
+  const end = (endpoint: string): Endpoint => ({ endpoint, ...S3RVER_KEY, region: 'us-east-1' });
+  return backfillBetween(load, s, log, { kind: 's3rver', source: end(source.endpoint), target: end(target.endpoint),
+    pids: () => [...source.pids(), ...target.pids()], stop: async () => { await Promise.all([source.stop(), target.stop()]); } });
+}
+
+/** The same backfill between two Ceph RGW regions (one throwaway cluster; about 20 s to start). */
+export async function backfillRgw(load: LoadClient, s: Settings, log: (l: string) => void): Promise<BackfillResult> {
+  const pair = await startRgwPair();
+  await load.run({ kind: 'createBucket', target: pair.source, bucket: 'data' });
+  log(`backfill-rgw: regions at ${pair.source.endpoint} and ${pair.target.endpoint}`);
+  return backfillBetween(load, s, log, { kind: 'rgw', ...pair });
+}
+
+async function backfillBetween(load: LoadClient, s: Settings, log: (l: string) => void, regions: RegionPair): Promise<BackfillResult> {
+  const b = s.backfill;
+  const dst = regions.target;
+  const key = (e: Endpoint): Key => ({ accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey });
+  // Both tools are bound by what the two regions' processes can serve: their CPU per object shows each tool's cost there.
+  const regionPids = () => regions.pids();
   try {
-    const filled = await load.run({ kind: 'populate', target: { endpoint: source.endpoint, ...S3RVER_KEY, region: 'us-east-1' },
+    const filled = await load.run({ kind: 'populate', target: regions.source,
       bucket: 'data', prefix: 'obj/', count: b.objects, size: b.size, concurrency: 16 });
-    log(`backfill: ${b.objects} objects of ${b.size} bytes stored in the source in ${filled.seconds.toFixed(1)}s`);
-    const env = rcloneEnv(source.endpoint, target.endpoint);
+    log(`backfill (${regions.kind}): ${b.objects} objects of ${b.size} bytes stored in the source in ${filled.seconds.toFixed(1)}s`);
+    const env = rcloneEnv(regions.source, regions.target);
     const check = async (bucket: string) => {
       const { objects } = await load.run({ kind: 'count', target: dst, bucket });
       if (objects !== b.objects) throw new Error(`backfill: ${bucket} holds ${objects} objects, not ${b.objects}`);
@@ -98,7 +127,8 @@ export async function backfill(load: LoadClient, s: Settings, log: (l: string) =
         async run(r) {
           const bucket = `ferry-${r + 2}`;
           await load.run({ kind: 'createBucket', target: dst, bucket });
-          const ferry = await startFerryServer({ name: `backfill-${r + 2}`, sourceEndpoint: source.endpoint, targetEndpoint: target.endpoint,
+          const ferry = await startFerryServer({ name: `backfill-${r + 2}`, sourceEndpoint: regions.source.endpoint,
+            targetEndpoint: dst.endpoint, sourceKey: key(regions.source), targetKey: key(dst),
             rule: { sourceBucket: 'data', targetBucket: bucket }, shipper: { enabled: true, concurrency: b.concurrency } });
           try {
             const regions0 = cpuSeconds(regionPids());
@@ -119,12 +149,12 @@ export async function backfill(load: LoadClient, s: Settings, log: (l: string) =
           }
         },
       },
-    ], { rounds: b.rounds, label: 'backfill' }, log);
-    return { objects: b.objects, objectBytes: b.size, concurrency: b.concurrency, rounds, median: medians(rounds),
+    ], { rounds: b.rounds, label: `backfill (${regions.kind})` }, log);
+    return { regions: regions.kind, objects: b.objects, objectBytes: b.size, concurrency: b.concurrency, rounds, median: medians(rounds),
       rcloneOverFerry: ratio(rounds, 'rclone', 'ferry', 'seconds'),
       note: `rclone copy --transfers ${b.concurrency} --checkers ${b.concurrency}; Ferry: shipper.concurrency ${b.concurrency}, ` +
         'timed from starting `ferry resync` until the running Ferry has shipped every row' };
   } finally {
-    await Promise.all([source.stop(), target.stop()]);
+    await regions.stop();
   }
 }

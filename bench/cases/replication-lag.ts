@@ -17,38 +17,54 @@ export interface LagCaseResult {
   ackP50Ms: number;
   ferryCpuPercent: number;
   pollMs: number;
+  /** How presence was seen: a HEAD per object, or one listing watcher. */
+  watch: 'head' | 'list';
+  shipperConcurrency: number;
   firstError?: string;
 }
 
+interface LagShape { perSecond: number; seconds: number; size: number; watch: 'head' | 'list'; pollMs: number; shipperConcurrency: number }
+
 /**
  * Replication lag: objects PUT through Ferry at a steady rate between two s3rver regions; the lag of each is the
- * time from Ferry's 200 to the object being present (full size) in the target, seen by HEAD every 20 ms.
+ * time from Ferry's 200 to the object being present (full size) in the target: 2 MB at 10/s seen by HEAD every
+ * 20 ms, and small changes at hundreds per second seen by one watcher listing the target every 50 ms.
  */
 export async function replicationLag(load: LoadClient, s: Settings, log: (l: string) => void): Promise<LagCaseResult> {
-  const source = await startS3rver('lag-source', ['lag']);
-  const target = await startS3rver('lag-target', ['lag-replica']);
-  const ferry = await startFerryServer({ name: 'lag', sourceEndpoint: source.endpoint, targetEndpoint: target.endpoint,
-    rule: { sourceBucket: 'lag', targetBucket: 'lag-replica' }, shipper: { enabled: true } });
+  return lagRun(load, 'lag', { ...s.lag, watch: 'head', pollMs: 20, shipperConcurrency: 8 }, log);
+}
+
+/** Small changes at a high rate (4 KiB at 500/s): bounded by `seconds`, and each object by a 60 s timeout. */
+export async function smallChangesLag(load: LoadClient, s: Settings, log: (l: string) => void): Promise<LagCaseResult> {
+  return lagRun(load, 'lag-small', { ...s.lagSmall, watch: 'list', pollMs: 50, shipperConcurrency: s.lagSmall.shipperConcurrency }, log);
+}
+
+async function lagRun(load: LoadClient, name: string, shape: LagShape, log: (l: string) => void): Promise<LagCaseResult> {
+  const source = await startS3rver(`${name}-source`, ['lag']);
+  const target = await startS3rver(`${name}-target`, ['lag-replica']);
+  const ferry = await startFerryServer({ name, sourceEndpoint: source.endpoint, targetEndpoint: target.endpoint,
+    rule: { sourceBucket: 'lag', targetBucket: 'lag-replica' }, shipper: { enabled: true, concurrency: shape.shipperConcurrency } });
   try {
-    const pollMs = 20;
-    // A short warm-up so connection set-up and JIT do not count.
-    await load.run({ kind: 'lag', ferry: { endpoint: ferry.endpoint, ...FERRY_CLIENT, region: 'us-east-1' },
+    const { pollMs, watch } = shape;
+    const job = (prefix: string, seconds: number, timeoutMs: number) => ({ kind: 'lag' as const,
+      ferry: { endpoint: ferry.endpoint, ...FERRY_CLIENT, region: 'us-east-1' },
       region: { endpoint: target.endpoint, ...S3RVER_KEY, region: 'us-east-1' }, bucket: 'lag', targetBucket: 'lag-replica',
-      prefix: 'warm/', size: s.lag.size, perSecond: s.lag.perSecond, seconds: 2, pollMs, timeoutMs: 30_000 });
-    log(`lag: ${s.lag.perSecond}/s of ${s.lag.size} bytes for ${s.lag.seconds}s`);
+      prefix, size: shape.size, perSecond: shape.perSecond, seconds, pollMs, timeoutMs, watch });
+    // A short warm-up so connection set-up and JIT do not count.
+    await load.run(job('warm/', 2, 30_000));
+    log(`${name}: ${shape.perSecond}/s of ${shape.size} bytes for ${shape.seconds}s (watched by ${watch})`);
     const cpu0 = cpuSeconds(ferry.pids());
     const t0 = performance.now();
-    const r = await load.run({ kind: 'lag', ferry: { endpoint: ferry.endpoint, ...FERRY_CLIENT, region: 'us-east-1' },
-      region: { endpoint: target.endpoint, ...S3RVER_KEY, region: 'us-east-1' }, bucket: 'lag', targetBucket: 'lag-replica',
-      prefix: 'obj/', size: s.lag.size, perSecond: s.lag.perSecond, seconds: s.lag.seconds, pollMs, timeoutMs: 60_000 });
+    const r = await load.run(job('obj/', shape.seconds, 60_000));
     const cpu = ((cpuSeconds(ferry.pids()) - cpu0) / ((performance.now() - t0) / 1000)) * 100;
     const l = latency(r.lagsMs);
     const out: LagCaseResult = {
-      objects: r.sent, objectBytes: s.lag.size, perSecond: s.lag.perSecond, seconds: s.lag.seconds, acked: r.acked,
+      objects: r.sent, objectBytes: shape.size, perSecond: shape.perSecond, seconds: shape.seconds, acked: r.acked,
       present: r.present, errors: r.errors, lagMs: { p50: round(l.p50, 1), p99: round(l.p99, 1), max: round(l.max, 1) },
-      ackP50Ms: round(r.ackP50, 1), ferryCpuPercent: round(cpu, 1), pollMs, firstError: r.firstError,
+      ackP50Ms: round(r.ackP50, 1), ferryCpuPercent: round(cpu, 1), pollMs, watch, shipperConcurrency: shape.shipperConcurrency,
+      firstError: r.firstError,
     };
-    log(`lag: ${JSON.stringify(out)}`);
+    log(`${name}: ${JSON.stringify(out)}`);
     return out;
   } finally {
     await ferry.stop();

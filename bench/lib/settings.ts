@@ -7,6 +7,8 @@ export interface Settings {
   concurrency: number;
   bigBytes: number;
   lag: { perSecond: number; seconds: number; size: number };
+  /** Small changes at a high rate (the `lag-small` case). */
+  lagSmall: { perSecond: number; seconds: number; size: number; shipperConcurrency: number };
   backfill: { objects: number; size: number; concurrency: number; rounds: number };
   memory: { bigBytes: number; smallBytes: number; rounds: number };
   journal: { seconds: number; writers: number[] };
@@ -30,6 +32,7 @@ export function settings(args: string[]): Settings {
     concurrency: 16,
     bigBytes: quick ? 128 * MiB : GiB,
     lag: { perSecond: 10, seconds: quick ? 15 : 60, size: 2_000_000 },
+    lagSmall: { perSecond: 500, seconds: quick ? 15 : 60, size: 4096, shipperConcurrency: 32 },
     backfill: { objects: quick ? 500 : 5000, size: 64 * 1024, concurrency: 8, rounds: quick ? 1 : 3 },
     memory: { bigBytes: quick ? 512 * MiB : 2 * GiB, smallBytes: 20 * MiB, rounds: quick ? 1 : 3 },
     journal: { seconds: quick ? 1 : 3, writers: [1, 16, 64] },

@@ -21,6 +21,8 @@ export async function runLag(j: LagJob): Promise<LagResult> {
   let firstError: string | undefined;
   const t0 = performance.now();
 
+  const byList = j.watch === 'list';
+  const ackedAt: Array<number | undefined> = new Array(total);
   const one = async (i: number) => {
     const key = keyName(j.prefix, i);
     const body = Buffer.from(base);
@@ -31,6 +33,7 @@ export async function runLag(j: LagJob): Promise<LagResult> {
       await drain(res.body);
       if (res.statusCode !== 200) throw new Error(`PUT ${key}: HTTP ${res.statusCode}`);
     } catch (err) {
+      ackedAt[i] = -1; // never acknowledged: not watched for
       errors++;
       firstError ??= (err as Error).message;
       return;
@@ -38,6 +41,10 @@ export async function runLag(j: LagJob): Promise<LagResult> {
     const ack = performance.now();
     acks.push(ack - sent);
     acked++;
+    if (byList) {
+      ackedAt[i] = ack;
+      return;
+    }
     while (performance.now() - ack < j.timeoutMs) {
       const res = await s3Request(region, j.region, 'HEAD', keyPath(j.targetBucket, key));
       await drain(res.body);
@@ -51,6 +58,8 @@ export async function runLag(j: LagJob): Promise<LagResult> {
   };
 
   const all: Promise<void>[] = [];
+  // The watcher starts with the first PUT (its promise is awaited after the last one is answered).
+  const watcher = byList ? watchByListing(j, total, ackedAt, lags) : Promise.resolve(undefined);
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / j.perSecond;
     const wait = due - performance.now();
@@ -58,5 +67,39 @@ export async function runLag(j: LagJob): Promise<LagResult> {
     all.push(one(i));
   }
   await Promise.all(all);
+  firstError ??= await watcher.then((missing) => missing);
   return { sent: total, acked, present: lags.length, errors, lagsMs: lags, ackP50: quantile([...acks].sort((a, b) => a - b), 0.5), firstError };
+}
+
+/**
+ * Watches the target by listing it: every pollMs, one ListObjectsV2 from just before the oldest object not yet
+ * seen, up to 1000 keys; an acknowledged object listed at its full size is present (lag: from its acknowledgement
+ * to the listing that showed it). Ends when every object is seen, or `timeoutMs` after the last PUT was sent;
+ * resolves with what is missing then, if anything.
+ */
+async function watchByListing(j: LagJob, total: number, ackedAt: Array<number | undefined>, lags: number[]): Promise<string | undefined> {
+  const region = poolFor(j.region.endpoint, 4);
+  const seen = new Uint8Array(total);
+  let oldest = 0;
+  const end = performance.now() + j.seconds * 1000 + j.timeoutMs;
+  while (oldest < total && performance.now() < end) {
+    const asked = performance.now();
+    const startAfter = oldest > 0 ? `&start-after=${encodeURIComponent(keyName(j.prefix, oldest - 1))}` : '';
+    const res = await s3Request(region, j.region, 'GET', keyPath(j.targetBucket),
+      { query: `list-type=2&max-keys=1000&prefix=${encodeURIComponent(j.prefix)}${startAfter}` });
+    const text = await res.body.text();
+    const now = performance.now();
+    for (const m of text.matchAll(/<Key>([^<]*)<\/Key>(?:(?!<\/Contents>).)*?<Size>(\d+)<\/Size>/gs)) {
+      const i = Number(m[1]!.slice(j.prefix.length));
+      if (!(i >= 0 && i < total) || seen[i] || Number(m[2]) !== j.size) continue;
+      const ack = ackedAt[i];
+      if (ack === undefined || ack < 0) continue; // listed before its PUT was answered: seen on a later listing
+      seen[i] = 1;
+      lags.push(Math.max(0, now - ack));
+    }
+    while (oldest < total && (seen[oldest] || ackedAt[oldest] === -1)) oldest++;
+    const wait = j.pollMs - (performance.now() - asked);
+    if (wait > 0) await sleep(wait);
+  }
+  return oldest < total ? `${total - lags.length} objects not seen in the target ${j.timeoutMs} ms after the last PUT` : undefined;
 }

@@ -55,6 +55,11 @@ export interface LagJob {
   pollMs: number;
   /** Give up on an object this long after its acknowledgement. */
   timeoutMs: number;
+  /**
+   * How presence in the target is seen: `head` polls each object (fine at 10/s); `list` has one watcher list the
+   * target from the oldest object not yet seen on, every pollMs (hundreds per second would drown it in HEADs).
+   */
+  watch?: 'head' | 'list';
 }
 
 export interface BucketJob {

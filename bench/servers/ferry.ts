@@ -14,6 +14,9 @@ export interface FerrySetup {
   name: string;
   sourceEndpoint: string;
   targetEndpoint: string;
+  /** The regions' credentials (s3rver's fixed one unless given). */
+  sourceKey?: { accessKeyId: string; secretAccessKey: string };
+  targetKey?: { accessKeyId: string; secretAccessKey: string };
   /** A rule from this source bucket to this target bucket, so changes are journaled. */
   rule?: { sourceBucket: string; targetBucket: string };
   shipper: { enabled: boolean; concurrency?: number; pollIntervalMs?: number };
@@ -42,8 +45,8 @@ export function writeFerryConfig(s: FerrySetup): { dir: string; file: string; jo
     listen: '127.0.0.1:0',
     journal: s.journalUrl ? { url: s.journalUrl } : { path: journal },
     regions: {
-      'bench-src': { endpoint: s.sourceEndpoint, ...S3RVER_KEY },
-      'bench-dst': { endpoint: s.targetEndpoint, ...S3RVER_KEY },
+      'bench-src': { endpoint: s.sourceEndpoint, ...(s.sourceKey ?? S3RVER_KEY) },
+      'bench-dst': { endpoint: s.targetEndpoint, ...(s.targetKey ?? S3RVER_KEY) },
     },
     source: 'bench-src',
     clients: [FERRY_CLIENT],

@@ -17,7 +17,8 @@ export async function startS3rver(name: string, buckets: string[]): Promise<S3rv
   rmSync(dir, { recursive: true, force: true });
   scratch('s3rver', name);
   const proc = start(process.execPath, ['--openssl-legacy-provider', S3RVER_MAIN, dir, '0', ...buckets],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The region stops when its stdin ends (it follows its parent): the pipe stays open while the bench runs.
+    { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await Promise.race([
     new Promise<string>((resolve) => createInterface({ input: proc.child.stdout! }).once('line', resolve)),
     proc.exited.then((code) => { throw new Error(`s3rver ${name} exited with ${code}`); }),
