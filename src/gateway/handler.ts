@@ -88,7 +88,8 @@ export function createHandler(ctx: GatewayContext) {
     res.once('close', () => {
       rec.ms = performance.now() - started;
       if (rec.status === 0) rec.status = res.headersSent ? res.statusCode : 499;
-      ctx.log.info({ op: rec.operation, bucket: rec.bucket, key: rec.key, status: rec.status, code: rec.code,
+      // The request line is built only when it is logged (the bench and most deployments log at warn).
+      if (ctx.log.isLevelEnabled('info')) ctx.log.info({ op: rec.operation, bucket: rec.bucket, key: rec.key, status: rec.status, code: rec.code,
         bytesIn: rec.bytesIn, bytesOut: rec.bytesOut, ms: Math.round(rec.ms * 10) / 10, accessKeyId: rec.accessKeyId,
         servedBy: rec.servedBy, requestId }, 'request');
       ctx.onRequest?.(rec);

@@ -91,16 +91,21 @@ async function copyWhole(t: CopyTarget, key: string, src: ObjectState, tags: Tag
   const verify = new HashHoldBack((hex, bytes) =>
     bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key, true) : null);
   const put = t.target.put(t.targetBucket, key, { body: verify, length: src.size, md5, metadata: copyMetadata(t, src), tags }, t.signal);
-  // pipe, not stream.pipeline: the same wiring without an AbortController and a DOMException per copy.
+  // pipe, not stream.pipeline: the same wiring without an AbortController and a DOMException per copy. Whichever
+  // side fails, the other is ended too, so no source connection is left waiting on an unread body.
   const piped = new Promise<void>((resolve, reject) => {
     body.once('error', (err) => {
       verify.destroy(err);
       reject(err);
     });
-    verify.once('error', reject);
+    verify.once('error', (err) => {
+      body.destroy();
+      reject(err);
+    });
     verify.once('finish', resolve);
     body.pipe(verify);
   });
+  put.catch(() => body.destroy());
   const [res] = await Promise.all([put, piped]);
   return res.etag || undefined;
 }
