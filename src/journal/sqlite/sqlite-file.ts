@@ -84,9 +84,10 @@ export function openDatabase(path: string, opts: { readonly?: boolean; syncOffLo
   }
   const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   db.pragma('busy_timeout = 5000');
-  // 32 MiB of page cache instead of 2: the key index of a long history is hundreds of MiB, and every append lands on
-  // a leaf of its own; with its upper levels and recent leaves cached, an append reads little from the file.
-  db.pragma(`cache_size = -${CACHE_KIB}`);
+  // 32 MiB of page cache instead of 2 for the writer: the key index of a long history is hundreds of MiB, and every
+  // append lands on a leaf of its own; with its upper levels and recent leaves cached, an append reads little from
+  // the file. A reader (ls, export, status) walks pages once: SQLite's default keeps its memory flat.
+  if (!opts.readonly) db.pragma(`cache_size = -${CACHE_KIB}`);
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
