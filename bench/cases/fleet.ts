@@ -1,9 +1,9 @@
-import type { IntentInput, JournalStore } from '../../src/journal/journal-store.js';
 import { PgJournalStore } from '../../src/journal/postgres/pg-store.js';
 import { startPostgres, type Postgres } from '../../test/helpers/postgres.js';
 import { cpuSeconds } from '../lib/proc.js';
+import { appendFor } from '../lib/append-load.js';
 import { interleave, type Variant } from '../lib/rounds.js';
-import { latency, round } from '../lib/stats.js';
+import { round } from '../lib/stats.js';
 import type { Settings } from '../lib/settings.js';
 import type { LoadClient } from '../load/client.js';
 import type { Endpoint } from '../load/protocol.js';
@@ -20,25 +20,7 @@ export interface FleetResult {
 }
 
 const BUCKET = 'bench';
-const MAX_APPENDS = 1_000_000;
 
-async function appendFor(journal: JournalStore, writers: number, seconds: number): Promise<Figures> {
-  const lat = new Float64Array(MAX_APPENDS);
-  let n = 0;
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: writers }, async (_, w) => {
-    const intent: IntentInput = { ruleId: 'bench', operation: 'PutObject', bucket: 'bench', key: `writer-${w}`, accessKeyId: 'BENCHCLIENT', remoteAddr: '127.0.0.1' };
-    while (n < MAX_APPENDS && performance.now() < end) {
-      const s = performance.now();
-      await journal.appendIntents([intent]);
-      lat[n++] = performance.now() - s;
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  const l = latency(lat.subarray(0, n));
-  return { appendsPerSec: round(n / secs, 0), p50Ms: round(l.p50, 3), p99Ms: round(l.p99, 3) };
-}
 
 const endpointOf = (f: FerryServer): Endpoint => ({ endpoint: f.endpoint, ...FERRY_CLIENT, region: 'bench-src' });
 
@@ -62,7 +44,7 @@ export async function fleetCase(load: LoadClient, s: Settings, log: (l: string) 
     try {
       for (const writers of s.journal.writers) {
         const rounds: Figures[] = [];
-        for (let i = 0; i < s.rounds; i++) rounds.push(await appendFor(journal, writers, s.journal.seconds));
+        for (let i = 0; i < s.rounds; i++) rounds.push(await appendFor([journal], writers, s.journal.seconds, { maxAppends: 1_000_000 }));
         appends.push({ writers, rounds, median: medians({ pg: rounds }).pg! });
         log(`fleet: PostgreSQL appends, ${writers} writers: ${appends.at(-1)!.median.appendsPerSec}/s`);
       }

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
-import type { IntentInput, JournalStore } from '../../src/journal/journal-store.js';
+import type { IntentInput } from '../../src/journal/journal-store.js';
 import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
 import { scratch } from '../lib/paths.js';
 import { interleave } from '../lib/rounds.js';
+import { appendFor } from '../lib/append-load.js';
 import { latency, round } from '../lib/stats.js';
 import type { Settings } from '../lib/settings.js';
 import { medians, ratio, type Figures } from './summarize.js';
@@ -32,28 +32,9 @@ export interface HistoryResult {
   note: string;
 }
 
-const MAX_APPENDS = 2_000_000;
-
-async function appendFor(journal: JournalStore, writers: number, seconds: number): Promise<Figures> {
-  const lat = new Float64Array(MAX_APPENDS);
-  let n = 0;
-  const load = loadavg()[0]!;
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: writers }, async (_, w) => {
-    // Keys spread like traffic's: every append lands on its own place of the key index.
-    const intent: IntentInput = { ruleId: ruleName(w % 4), operation: 'PutObject', bucket: `bucket-${w % 4}`, key: '', accessKeyId: 'BENCHCLIENT',
-      remoteAddr: '127.0.0.1' };
-    for (let i = 0; n < MAX_APPENDS && performance.now() < end; i++) {
-      const s = performance.now();
-      await journal.appendIntents([{ ...intent, key: keyName(w * 1_000_003 + i * 7919) }]);
-      lat[n++] = performance.now() - s;
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  const l = latency(lat.subarray(0, n));
-  return { appendsPerSec: round(n / secs, 0), p50Ms: round(l.p50, 3), p99Ms: round(l.p99, 3), loadAvg1m: round(load, 2) };
-}
+/** Keys spread like traffic's: every append lands on its own place of the key index. */
+const spreadIntent = (w: number, i: number): IntentInput => ({ ruleId: ruleName(w % 4), operation: 'PutObject', bucket: `bucket-${w % 4}`,
+  key: keyName(w * 1_000_003 + i * 7919), accessKeyId: 'BENCHCLIENT', remoteAddr: '127.0.0.1' });
 
 /** Times `run` `calls` times (after one untimed call). */
 async function timed(what: string, calls: number, run: (i: number) => Promise<number>): Promise<QueryFigure> {
@@ -120,8 +101,8 @@ export async function historyCase(s: Settings, log: (l: string) => void): Promis
     ];
     for (const q of queries) log(`history: ${q.what}: p50 ${q.p50Ms} ms, max ${q.maxMs} ms (${q.answered})`);
     const rounds = await interleave<Figures>([
-      { name: 'empty', run: () => appendFor(empty, 64, s.journal.seconds) },
-      { name: 'history', run: () => appendFor(history, 64, s.journal.seconds) },
+      { name: 'empty', run: () => appendFor([empty], 64, s.journal.seconds, { intentOf: spreadIntent }) },
+      { name: 'history', run: () => appendFor([history], 64, s.journal.seconds, { intentOf: spreadIntent }) },
     ], { rounds: s.rounds, label: 'history: 64 writers' }, log);
     let verify: HistoryResult['verify'];
     if (s.history.verify) {

@@ -1,8 +1,7 @@
-import { loadavg } from 'node:os';
-import type { IntentInput, JournalStore } from '../../src/journal/journal-store.js';
 import { PgJournalStore } from '../../src/journal/postgres/pg-store.js';
 import { startPostgres, type Postgres } from '../../test/helpers/postgres.js';
-import { latency, round } from '../lib/stats.js';
+import { appendFor } from '../lib/append-load.js';
+import { round } from '../lib/stats.js';
 import type { Settings } from '../lib/settings.js';
 import { medians, type Figures } from './summarize.js';
 
@@ -14,29 +13,6 @@ export interface PgJournalResult {
   note: string;
 }
 
-const MAX_APPENDS = 2_000_000;
-
-/** `writers` callers spread over `stores`, each appending one intent at a time for a bounded time and count. */
-export async function appendFor(stores: JournalStore[], writers: number, seconds: number): Promise<Figures> {
-  const lat = new Float64Array(MAX_APPENDS);
-  let n = 0;
-  const load = loadavg()[0]!;
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: writers }, async (_, w) => {
-    const journal = stores[w % stores.length]!;
-    const intent: IntentInput = { ruleId: 'bench', operation: 'PutObject', bucket: 'bench', key: `writer-${w}`, accessKeyId: 'BENCHCLIENT',
-      remoteAddr: '127.0.0.1' };
-    while (n < MAX_APPENDS && performance.now() < end) {
-      const s = performance.now();
-      await journal.appendIntents([intent]);
-      lat[n++] = performance.now() - s;
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  const l = latency(lat.subarray(0, n));
-  return { appendsPerSec: round(n / secs, 0), p50Ms: round(l.p50, 3), p99Ms: round(l.p99, 3), loadAvg1m: round(load, 2) };
-}
 
 /**
  * PostgreSQL journal: durable appends per second (each an intent committed with synchronous_commit on before its
