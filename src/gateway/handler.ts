@@ -21,9 +21,11 @@ import { hostId, nextRequestId } from './request-id.js';
 import { replicationStatusOf } from './replication-status.js';
 import { handlePostObject } from './post-object/handle-post-object.js';
 import { checkChange, checkKeys } from './check-change.js';
-import { canReadReplica, readsOnly, routeOf } from './failover/route.js';
+import { canReadReplica } from './failover/route.js';
+import { routeRequest } from './failover/destination.js';
 import { serveReplicaRead } from './failover/replica-read.js';
-import { REPLICA_MARKER, renamedDocument } from './failover/mapped-answer.js';
+import { renamedDocument } from './failover/mapped-answer.js';
+import { REPLICA_MARKER } from '../s3/replica-marker.js';
 import { renameBucketInXml, renameCopySource } from './failover/rename-bucket.js';
 import type { GatewayContext, RequestRecord } from './context.js';
 
@@ -120,17 +122,9 @@ export function createHandler(ctx: GatewayContext) {
       rec.accessKeyId = auth.accessKeyId;
       checkRequest(c, auth, ctx, req.headers);
       const query = auth.presigned ? stripAuthQuery(rawQuery) : rawQuery;
-      const rule = c.bucket === undefined ? undefined : ctx.rules.forBucket(c.bucket);
-      const route = routeOf(c, method, rule, ctx.sourceHealth.down);
-      if (route.to === 'refused') throw new S3Error('ServiceUnavailable', route.why);
+      const { rule, route, dest } = routeRequest(ctx, c, method, res);
       const replicaRead = () => serveReplicaRead(ctx, req, res, { c, rule: rule!, rawQuery: query, rec, requestId, anonymous: !!auth.anonymous });
       if (route.to === 'replica') return await replicaRead();
-      // Counted from the moment the route was chosen (no await in between), so a cutover that pauses the bucket
-      // then waits for these cannot miss one.
-      if (rule && !readsOnly(method)) res.once('close', ctx.changesInFlight.enter(rule.source));
-      const dest = route.to === 'target'
-        ? { upstream: ctx.upstreams.get(route.rule.target.region), bucket: route.rule.target.bucket }
-        : { upstream: ctx.upstream, bucket: c.bucket };
       if (expectContinue) res.writeContinue();
 
       const requestBody = await openRequestBody(req, auth);

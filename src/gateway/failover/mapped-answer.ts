@@ -4,8 +4,6 @@ import { readBounded } from '../../util/read-bounded.js';
 import { discard } from '../../s3/s3-client.js';
 import { renameBucketInXml } from './rename-bucket.js';
 
-export { REPLICA_MARKER } from '../../s3/replica-marker.js';
-
 const DOCUMENT_LIMIT = 8 * 1024 * 1024;
 
 /** Pure: whether an answer served by another bucket is a document naming that bucket (never an object's bytes). */

@@ -8,7 +8,8 @@ import { forwardHeaders, responseHeaders } from '../forward-headers.js';
 import { pipeBody } from '../respond.js';
 import { hostId } from '../request-id.js';
 import type { GatewayContext, RequestRecord } from '../context.js';
-import { REPLICA_MARKER, renamedDocument } from './mapped-answer.js';
+import { renamedDocument } from './mapped-answer.js';
+import { REPLICA_MARKER } from '../../s3/replica-marker.js';
 
 // Newest-change states that mean the replica does not hold the key's current state yet.
 const NOT_SHIPPED = new Set(['intent', 'pending', 'failed']);

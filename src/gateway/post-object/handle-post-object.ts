@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { S3Error } from '../../errors/s3-error.js';
 import type { Classified } from '../../s3/classify.js';
 import { objectPath } from '../../s3/sign-request.js';
-import { routeOf } from '../failover/route.js';
+import { routeRequest } from '../failover/destination.js';
 import { neverSent } from '../../s3/transport-error.js';
 import type { IntentInput } from '../../journal/journal-store.js';
 import type { GatewayContext, RequestRecord } from '../context.js';
@@ -91,12 +91,7 @@ export async function handlePostObject(ctx: GatewayContext, req: IncomingMessage
   const bucket = p.c.bucket!;
   // Routed as any change: refused while the bucket's changes are paused or its source is down, sent to the target
   // bucket once the rule is failed over, and counted while in flight so a cutover waits for it.
-  const rule = ctx.rules.forBucket(bucket);
-  const route = routeOf(p.c, 'POST', rule, ctx.sourceHealth.down);
-  if (route.to === 'refused') throw new S3Error('ServiceUnavailable', route.why);
-  if (rule) res.once('close', ctx.changesInFlight.enter(rule.source));
-  const dest = route.to === 'target'
-    ? { upstream: ctx.upstreams.get(route.rule.target.region), bucket: route.rule.target.bucket } : { upstream: ctx.upstream, bucket };
+  const { dest } = routeRequest(ctx, p.c, 'POST', res);
   if (p.expectContinue) res.writeContinue();
   let form: FormHead;
   try {
@@ -127,7 +122,7 @@ export async function handlePostObject(ctx: GatewayContext, req: IncomingMessage
     let up: Dispatcher.ResponseData;
     try {
       // An anonymous form goes unsigned: Ferry's region credentials never write for someone it has not authenticated.
-      up = await dest.upstream.request('PUT', objectPath(dest.bucket, key), putHeaders(verified.values, file.size),
+      up = await dest.upstream.request('PUT', objectPath(dest.bucket ?? bucket, key), putHeaders(verified.values, file.size),
         file.open(), abort.signal, verified.anonymous);
     } catch (err) {
       if (neverSent(err)) await refused(ctx, seqs, requestId);
