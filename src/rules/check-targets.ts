@@ -3,7 +3,7 @@ import { expandEnv } from '../config/expand-env.js';
 import { parseConfig } from '../config/parse.js';
 import { FerryError } from '../errors/ferry-error.js';
 import type { Region } from '../region/region.js';
-import { isUnanswered } from '../region/region-error.js';
+import { isUnanswered, RegionError } from '../region/region-error.js';
 import { S3Region } from '../region/s3-region.js';
 
 /** Where a check says a target region could not be reached (a running Ferry's logger, or the CLI's stderr). */
@@ -12,8 +12,8 @@ export interface TargetWarnings {
 }
 
 /**
- * Checks each rule's target bucket exists. A missing bucket is an error; an unreachable region only a
- * warning, since shipping simply waits for it.
+ * Checks each rule's target bucket exists. A missing bucket is an error; a region that gives no answer, or
+ * answers with a server error (5xx: its trouble, not the rule's), only a warning, since shipping waits for it.
  */
 export async function checkTargets(rules: RuleConfig[], regions: Map<string, Region>, log: TargetWarnings): Promise<void> {
   await Promise.all(rules.map(async (rule) => {
@@ -29,6 +29,10 @@ export async function checkTargets(rules: RuleConfig[], regions: Map<string, Reg
       if (err instanceof FerryError) throw err;
       if (isUnanswered(err) || (err as Error).name === 'AbortError') {
         log.warn({ rule: rule.id, region: rule.target.region }, 'target region unreachable; changes will wait for it');
+        return;
+      }
+      if (err instanceof RegionError && (err.status ?? 0) >= 500) {
+        log.warn({ rule: rule.id, region: rule.target.region }, `target region answered ${err.status}; changes will wait for it`);
         return;
       }
       throw new FerryError('UPSTREAM_ERROR', `rule "${rule.id}": checking target bucket: ${(err as Error).message}`);

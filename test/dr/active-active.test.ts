@@ -44,18 +44,7 @@ t.test('two gateways, mirror rules, concurrent writers on both sides, both gatew
   const fileB = writeConfig(regions.dir, { ...base, listen: `127.0.0.1:${portB}`, source: 'cn-sh', journal: { path: join(regions.dir, 'b.db') }, shipper,
     rules: [{ id: 'photos-back', source: 'photos-replica', target: { region: 'cn-bj', bucket: 'photos' }, mirror: true }] }, 'b.json');
   const gateways: { a?: FerryProcess; b?: FerryProcess } = {};
-  // s3rver can answer a start-up check 500 while the writers' requests of the killed gateway drain: tried again.
-  const startOne = async (file: string) => {
-    for (let i = 1; ; i++) {
-      try {
-        return await startFerryProcess(file);
-      } catch (err) {
-        if (i === 3) throw err;
-        await sleep(500);
-      }
-    }
-  };
-  const start = async () => { gateways.a = await startOne(fileA); gateways.b = await startOne(fileB); };
+  const start = async () => { gateways.a = await startFerryProcess(fileA); gateways.b = await startFerryProcess(fileB); };
   await start();
   t.teardown(async () => {
     await Promise.all([gateways.a?.kill('SIGKILL'), gateways.b?.kill('SIGKILL')]);
@@ -109,15 +98,20 @@ t.test('two gateways, mirror rules, concurrent writers on both sides, both gatew
     }
   })();
   const writers = [writer('a', a, 'photos', 1), writer('a', a, 'photos', 2), writer('b', b, 'photos-replica', 3), writer('b', b, 'photos-replica', 4)];
-  await sleep(4_000);
-  gateways.a!.child.kill('SIGKILL');
-  gateways.b!.child.kill('SIGKILL');
-  await Promise.all([gateways.a!.kill(), gateways.b!.kill()]);
-  await sleep(500);
-  await start();
-  await sleep(4_000);
-  writing = false;
-  await Promise.all(writers);
+  try {
+    await sleep(4_000);
+    gateways.a!.child.kill('SIGKILL');
+    gateways.b!.child.kill('SIGKILL');
+    await Promise.all([gateways.a!.kill(), gateways.b!.kill()]);
+    await sleep(500);
+    // A PUT cut off by the kill can leave s3rver a key without metadata, so its listings (and HeadBucket, which it
+    // answers with a listing) say 500 until a writer rewrites the key: the gateways start anyway, with a warning.
+    await start();
+    await sleep(4_000);
+  } finally {
+    writing = false; // a failed restart must not leave the writers running to their bound
+    await Promise.all(writers);
+  }
 
   const settled = Date.now();
   let diffs: string[] = [];

@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config/parse.js';
 import { rawConfig, regionClient, sdkClient, startRegions, startTestFerry, waitFor } from '../helpers/world.js';
 import { storedObject } from '../helpers/objects.js';
 import { journalDb } from '../helpers/journal-sql.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 
 const rule = (over: Record<string, unknown> = {}) => ({ id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, enabled: true, ...over });
 
@@ -47,6 +48,23 @@ t.test('a missing target bucket stops start-up; an unreachable region only warns
   const ferry = await startTestFerry(raw);
   t.ok(ferry.endpoint, 'started although the target region is unreachable');
   await ferry.stop();
+});
+
+t.test('a target region answering 500 to the start-up check only warns, and shipping goes on once it recovers', async (t) => {
+  const regions = await startRegions({ source: ['photos'], target: ['photos-replica'] });
+  const proxy = await new FaultProxy(regions.target.endpoint).start();
+  proxy.faults = { internalErrorRate: 1, methods: ['HEAD'] };
+  const raw = rawConfig(regions, { rules: [rule()], shipper: { pollIntervalMs: 100, backoffBaseMs: 50, backoffMaxMs: 500 } }) as
+    { regions: Record<string, { endpoint: string }> };
+  raw.regions['cn-sh']!.endpoint = proxy.endpoint;
+  const ferry = await startTestFerry(raw);
+  t.teardown(async () => { await ferry.stop(); await proxy.stop(); await regions.stop(); });
+  t.ok(proxy.injected >= 1, 'the check met the 500');
+  t.ok(ferry.endpoint, 'started although the target region answered 500');
+  proxy.faults = {};
+  await sdkClient(ferry.endpoint).send(new PutObjectCommand({ Bucket: 'photos', Key: 'after-500.txt', Body: 'arrives' }));
+  await waitFor(async () => (await storedObject(regionClient(regions.target), 'photos-replica', 'after-500.txt'))?.size === 7,
+    20_000, 'the change to reach the target');
 });
 
 t.test('the target down for a while, then back: everything arrives', async (t) => {
