@@ -15,7 +15,7 @@ export function addFilters(cmd: Command): Command {
     .option('--bucket <bucket>', 'source bucket')
     .option('--key <key>', 'exact object key')
     .option('--prefix <prefix>', 'object keys starting with this')
-    .option('--op <operation>', 'S3 operation (PutObject, DeleteObject, CompleteMultipartUpload, Resync, ...)')
+    .option('--op <operation>', 'S3 operation (PutObject, DeleteObject, CompleteMultipartUpload, Resync, ResyncMissing, ...)')
     .option('--client <accessKeyId>', 'access key id of the client')
     .option('--state <state>', 'pending | shipped | failed | held | cancelled | rejected | unchanged | intent')
     .option('--since <time>', 'created at or after: ISO time, or a duration ago (15m, 2h, 7d)')

@@ -33,7 +33,16 @@ export interface QueueEntry {
   maxSeq: number;
   firstAt: number;
   attempts: number;
+  /**
+   * The newest change is a resync's, whose walk found the key missing from the target, and no attempt has been
+   * made since: the shipper need not look at the target before copying. A hint only (the target may have
+   * gained the key since the walk); it never stands for the target's state on a delete.
+   */
+  targetAbsent?: boolean;
 }
+
+/** The operation of a resync row for a key the walk found in the source and not in the target. */
+export const RESYNC_MISSING = 'ResyncMissing';
 
 /** Unshipped work of one rule, for the pending gauges. */
 export interface PendingFigures {

@@ -1,4 +1,4 @@
-import type { IntentInput, JournalStore } from '../journal/journal-store.js';
+import { RESYNC_MISSING, type IntentInput, type JournalStore } from '../journal/journal-store.js';
 import type { DiffEntry } from './sorted-diff.js';
 import { countEntry, emptyCounts, walkRule, type DriftCounts, type RuleEnds } from './rule-walk.js';
 
@@ -39,8 +39,9 @@ export function needsResync(d: DiffEntry, deleteExtra: boolean): boolean {
 }
 
 /**
- * Walks a rule's source and target and writes one `Resync` row (origin resync) per key that differs, so the
- * shipper copies it with its retries, metrics and audit trail. The last key walked is saved after each commit:
+ * Walks a rule's source and target and writes one row (origin resync) per key that differs, so the shipper copies
+ * it with its retries, metrics and audit trail: `ResyncMissing` for a key the target lacks (the shipper then need
+ * not look at the target first), `Resync` for one it holds otherwise. The last key walked is saved after each commit:
  * an interrupted resync resumes after it. Writes nothing with `dryRun`.
  */
 export async function resyncRule(journal: JournalStore, ends: RuleEnds, o: ResyncOptions): Promise<ResyncReport> {
@@ -73,7 +74,7 @@ export async function resyncRule(journal: JournalStore, ends: RuleEnds, o: Resyn
     if (d.kind === 'extra' && !o.deleteExtra) report.extraKept++;
     if (queue) {
       if (o.dryRun) report.rowsWritten++;
-      else batch.push({ ruleId: rule.id, operation: 'Resync', bucket: rule.source, key: d.key, origin: 'resync', ...o.who });
+      else batch.push({ ruleId: rule.id, operation: d.kind === 'missing' ? RESYNC_MISSING : 'Resync', bucket: rule.source, key: d.key, origin: 'resync', ...o.who });
     }
     lastKey = d.key;
     sinceSave++;

@@ -45,6 +45,11 @@ export interface CopyTarget {
    * that is no longer so (or gone) is a change, shipped again, never a delete made here.
    */
   sourceState?: ObjectState;
+  /**
+   * The target was seen without the key just before (a resync's walk): its HEAD is left out of a copy. A hint:
+   * where the source turns out absent, the target is looked at all the same before deciding on a delete.
+   */
+  targetAbsent?: boolean;
 }
 
 /** The metadata a copy of `src` is written with. */
@@ -181,10 +186,11 @@ function sameMarker(t: CopyTarget, dst: ObjectState): boolean {
  * Makes the target's copy of one key equal the source's current state (ship state, not requests):
  * present → bytes, metadata and tags; absent → delete. Throws SourceChangedError when the source moved.
  * The source is read with one GET that gives its state and bytes together (or `t.sourceState`, when the caller
- * has looked already); the target's HEAD goes out at the same time.
+ * has looked already); the target's HEAD goes out at the same time (none where `t.targetAbsent` says the
+ * target lacks the key: it is copied).
  */
 export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResult> {
-  const dstP = t.target.head(t.targetBucket, key, t.signal);
+  let dstP = t.targetAbsent ? Promise.resolve(null) : t.target.head(t.targetBucket, key, t.signal);
   dstP.catch(() => {});
   // Where the region is not known to count tags in its GET answers, its tags are asked for alongside the GET, so
   // the copy waits for one round trip, not two.
@@ -194,6 +200,7 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
   if (!read) {
     // S3 answers a delete with 204 whether or not the key existed, so the target is looked at first: a key it
     // does not hold needs no delete, and the journal can tell a change that changed nothing.
+    if (t.targetAbsent) dstP = t.target.head(t.targetBucket, key, t.signal);
     if (!await dstP) return { result: 'deleted', targetEtag: null, bytes: 0, changed: false };
     await t.target.delete(t.targetBucket, key, t.signal);
     return { result: 'deleted', targetEtag: null, bytes: 0, changed: true };

@@ -175,6 +175,7 @@ export class Shipper {
         source: back ? target : this.source, target: back ? this.source : target,
         sourceBucket: back ? rule.target.bucket : entry.bucket, targetBucket: back ? entry.bucket : rule.target.bucket,
         multipartThreshold: this.config.multipartThreshold, partSize: this.config.partSize, signal: this.abort.signal,
+        targetAbsent: entry.targetAbsent === true && !back && !rule.mirror,
       };
       // A mirror rule's target ships into this bucket too: both sides settle each key on one winner.
       result = rule.mirror && !back ? await replicateMirrored(copy, entry.key, await this.localChange(entry))

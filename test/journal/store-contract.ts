@@ -1,7 +1,7 @@
 // The journal store contract: every behaviour the rest of Ferry relies on, run against each store (as undici runs
 // one cache-store suite against every cache store). A store passes only if it passes all of it.
 import type { Test } from 'tap';
-import type { IntentInput, JournalStore } from '../../src/journal/journal-store.js';
+import { RESYNC_MISSING, type IntentInput, type JournalStore } from '../../src/journal/journal-store.js';
 import { queueKey } from '../../src/journal/queue-key.js';
 
 const who = { accessKeyId: 'AKIAALICE', remoteAddr: '10.0.0.7' };
@@ -62,6 +62,20 @@ export function storeContract(t: Test, open: () => Promise<JournalStore>): void 
     t.equal(await s.cancelRule('docs'), 1);
     t.match(await s.getChange(4), { state: 'cancelled' });
     t.same(await s.rulesWithWork(), ['photos']);
+  });
+
+  t.test('a resync row for a key missing from the target says so to the shipper, until a newer change or an attempt', async (t) => {
+    const s = await fresh(t);
+    const now = Date.now();
+    const resync = { origin: 'resync' as const, operation: RESYNC_MISSING };
+    await s.appendApplied([intent('m', resync), intent('d', { ...resync, operation: 'Resync' }), intent('c'), intent('n', resync)]);
+    await s.appendApplied([intent('n')]);
+    const hints = async (at: number) => Object.fromEntries((await s.due(['photos'], at, 10, new Set())).map((e) => [e.key, e.targetAbsent]));
+    t.same(await hints(now + 1), { m: true, d: false, c: false, n: false },
+      'only where the newest change is a resync that found the key missing');
+    const [m] = (await s.due(['photos'], now + 1, 10, new Set())).filter((e) => e.key === 'm');
+    await s.failed(m!, 'boom', now + 2, 5, now + 1);
+    t.equal((await hints(now + 3)).m, false, 'not after a failed attempt (the attempt may have written the target)');
   });
 
   t.test('attempts: backoff, failure after maxAttempts, history, retry, postpone', async (t) => {

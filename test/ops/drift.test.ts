@@ -64,9 +64,9 @@ t.test('drift made in the target is found by verify and repaired by resync', asy
   t.match(resync.stdout, /4 resync row\(s\) written; 2 extra key\(s\) left in the target \(use --delete-extra to delete them\)\n$/);
   const rows = db.prepare("SELECT key, operation, origin, access_key_id, remote_addr FROM changes ORDER BY seq").all();
   t.match(rows, [
-    { key: 'p/k000010', operation: 'Resync', origin: 'resync', access_key_id: 'ferry-resync', remote_addr: /@/ },
-    { key: 'p/k000020' }, { key: 'p/k000030' }, { key: 'p/k000040' },
-  ]);
+    { key: 'p/k000010', operation: 'ResyncMissing', origin: 'resync', access_key_id: 'ferry-resync', remote_addr: /@/ },
+    { key: 'p/k000020', operation: 'ResyncMissing' }, { key: 'p/k000030', operation: 'Resync' }, { key: 'p/k000040', operation: 'Resync' },
+  ], 'a key missing from the target is told apart from one that differs');
   await waitFor(() => count("SELECT count(*) AS n FROM changes WHERE state = 'shipped'") === 4, 20_000, 'the resync rows to ship');
   const after = await ferry('verify', '--rule', 'photos');
   t.equal(after.code, 1);

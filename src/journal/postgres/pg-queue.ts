@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { QueueEntry } from '../journal-store.js';
+import { RESYNC_MISSING, type QueueEntry } from '../journal-store.js';
 import { queueKey } from '../queue-key.js';
 import { inTransaction } from './pg-connection.js';
 
@@ -54,7 +54,8 @@ export class PgQueue {
         lease_until = CASE WHEN $4 = '' THEN q.lease_until ELSE $5::bigint END
       FROM picked p WHERE q.rule_id = p.rule_id AND q.bucket = p.bucket AND q.key = p.key
       RETURNING q.rule_id AS "ruleId", q.bucket, q.key, q.max_seq AS "maxSeq", q.first_at AS "firstAt", q.attempts,
-        q.next_attempt_at AS "nextAt"`, [now, enabledRules, limit + busy.size, owner, now + (lease?.ms ?? 0)]);
+        q.next_attempt_at AS "nextAt", q.attempts = 0 AND coalesce((SELECT c.operation = '${RESYNC_MISSING}' FROM changes c
+          WHERE c.seq = q.max_seq), false) AS "targetAbsent"`, [now, enabledRules, limit + busy.size, owner, now + (lease?.ms ?? 0)]);
     const rows = (r.rows as Array<QueueEntry & { nextAt: number }>).sort((a, b) => a.nextAt - b.nextAt || a.firstAt - b.firstAt);
     return rows.filter((e) => !busy.has(queueKey(e))).slice(0, limit).map(({ nextAt: _, ...e }) => e);
   }

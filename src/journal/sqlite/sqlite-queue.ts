@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { QueueEntry } from '../journal-store.js';
+import { RESYNC_MISSING, type QueueEntry } from '../journal-store.js';
 import { queueKey } from '../queue-key.js';
 
 /**
@@ -53,14 +53,15 @@ export class SqliteQueue {
     let stmt = this.dueStmts.get(enabledRules.length);
     if (!stmt) {
       const marks = enabledRules.map(() => '?').join(',');
-      stmt = this.db.prepare(`SELECT rule_id AS ruleId, bucket, key, max_seq AS maxSeq, first_at AS firstAt, attempts
+      stmt = this.db.prepare(`SELECT rule_id AS ruleId, bucket, key, max_seq AS maxSeq, first_at AS firstAt, attempts,
+          attempts = 0 AND (SELECT operation FROM changes WHERE seq = max_seq) = '${RESYNC_MISSING}' AS targetAbsent
         FROM queue WHERE state = 'ready' AND next_attempt_at <= ? AND rule_id IN (${marks}) AND (lease_until <= ? OR lease_owner = ?)
         ORDER BY next_attempt_at, first_at LIMIT ?`);
       this.dueStmts.set(enabledRules.length, stmt);
     }
     const pick = () => {
-      const rows = stmt.all(now, ...enabledRules, now, lease?.owner ?? '', limit + busy.size) as QueueEntry[];
-      const due = rows.filter((r) => !busy.has(queueKey(r))).slice(0, limit);
+      const rows = stmt.all(now, ...enabledRules, now, lease?.owner ?? '', limit + busy.size) as Array<Omit<QueueEntry, 'targetAbsent'> & { targetAbsent: number }>;
+      const due: QueueEntry[] = rows.filter((r) => !busy.has(queueKey(r))).slice(0, limit).map((r) => ({ ...r, targetAbsent: r.targetAbsent === 1 }));
       if (lease) for (const e of due) this.stmts.lease.run(lease.owner, now + lease.ms, e.ruleId, e.bucket, e.key);
       return due;
     };
