@@ -88,10 +88,13 @@ export async function getUnchanged(t: CopyTarget, key: string, src: ObjectState,
 /**
  * Streams a whole object; the target gets Content-MD5 and never the last bytes unless they hash right. `body`:
  * the source's bytes when already open (read in the same answer as `src`), else they are asked for with If-Match.
- * Resolves with the ETag the target answered (undefined when it named none).
+ * Resolves with the ETag the target answered (undefined when it named none). `onRead`: called once the source's
+ * last byte has been read (the PUT's answer may still be on its way).
  */
-async function copyWhole(t: CopyTarget, key: string, src: ObjectState, tags: TagSet, body?: Readable): Promise<string | undefined> {
+async function copyWhole(t: CopyTarget, key: string, src: ObjectState, tags: TagSet, body?: Readable,
+  onRead?: () => void): Promise<string | undefined> {
   body ??= await getUnchanged(t, key, src);
+  if (onRead) body.once('end', onRead);
   const md5 = src.md5;
   const verify = new HashHoldBack((hex, bytes) =>
     bytes !== src.size || (md5 !== undefined && hex !== md5) ? new SourceChangedError(key, true) : null);
@@ -217,6 +220,14 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
   }
   let bytes = 0;
   let changed = false;
+  // The last look at the source goes out as soon as its bytes have all been read, while the target is still
+  // answering the PUT: what it guards (the source moving while it was read) is over by then, so it checks just as
+  // much, and the copy waits for two round trips instead of three.
+  let lastLook: Promise<ObjectState | null> | undefined;
+  const look = () => {
+    lastLook ??= t.source.head(t.sourceBucket, key, t.signal);
+    lastLook.catch(() => {});
+  };
   // The ETag the target's object has: a multipart copy's is not the source's (other parts), and is asked for.
   let targetEtag = dst?.etag || undefined;
   // How many tags the target's object has (undefined: unknown), and whether what it has now is known.
@@ -232,7 +243,7 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
         // NOTE: RGW 16.2 keeps no tags given to CreateMultipartUpload, so a multipart copy's tags are always looked at.
         tagsKnown = tagsBefore === 0 && srcTags.length === 0;
       } else {
-        targetEtag = await copyWhole(t, key, src, srcTags, body);
+        targetEtag = await copyWhole(t, key, src, srcTags, body, look);
         tagsKnown = tagsKnownAfterPut(t.target, srcTags, tagsBefore);
       }
     } catch (err) {
@@ -248,7 +259,7 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
   // The target's tags are not read where they are known: none before and none to write, or written by the PUT
   // on a region known to store x-amz-tagging (and to drop old tags on overwrite, where there were any).
   const [dstTags, after, landed] = await Promise.all([tagsKnown ? srcTags : t.target.getTags(t.targetBucket, key, t.signal),
-    t.source.head(t.sourceBucket, key, t.signal),
+    lastLook ?? t.source.head(t.sourceBucket, key, t.signal),
     targetEtag === undefined ? t.target.head(t.targetBucket, key, t.signal) : null]);
   if (!tagsKnown && changed && src.size <= t.multipartThreshold) learnTagWrites(t.target, srcTags, tagsBefore, dstTags);
   if (!sameTags(srcTags, dstTags)) {
