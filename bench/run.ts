@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=proxy,lag,lag-small,backfill,backfill-rgw,memory,journal,fleet,journal-pg,journal-history] [-- --profile]`
+// `npm run bench [-- --quick] [-- --only=proxy,lag,lag-small,lag-small-rgw,backfill,backfill-rgw,memory,journal,fleet,journal-pg,journal-history] [-- --profile]`
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machine, revision } from './lib/machine.js';
@@ -6,7 +6,7 @@ import { REPO, RESULTS, TMP, scratch } from './lib/paths.js';
 import { settings } from './lib/settings.js';
 import { LoadClient } from './load/client.js';
 import { proxyOverhead } from './cases/proxy-overhead.js';
-import { replicationLag, smallChangesLag } from './cases/replication-lag.js';
+import { replicationLag, smallChangesLag, smallChangesLagRgw } from './cases/replication-lag.js';
 import { backfill, backfillRgw } from './cases/backfill.js';
 import { memoryCase } from './cases/memory.js';
 import { journalCase } from './cases/journal.js';
@@ -42,6 +42,7 @@ try {
   if (wanted('backfill')) results.backfill = await backfill(load, s, log);
   // Ceph RGW regions where Ceph is installed (scripts/rgw/install.sh); asked for by name, as it takes a minute to set up.
   if (s.only?.includes('backfill-rgw')) results.backfillRgw = await backfillRgw(load, s, log);
+  if (s.only?.includes('lag-small-rgw')) results.lagSmallRgw = await smallChangesLagRgw(load, s, log);
   if (wanted('memory')) results.memory = await memoryCase(load, s, log);
   if (wanted('journal')) results.journal = await journalCase(s, log);
   if (wanted('fleet')) results.fleet = await fleetCase(load, s, log);
