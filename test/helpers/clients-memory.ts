@@ -1,6 +1,6 @@
 // Large-object helpers: a generated body (never held whole) and a sampler of a child process's memory.
 import { createCipheriv, createHash, type Hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { startFerryProcess, type FerryProcess } from './ferry-process.js';
 
@@ -43,6 +43,15 @@ function readStatus(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/**
+ * Resets a process's VmHWM to its current RSS (Linux's clear_refs), so that the next high-water mark is that of what
+ * follows, not of a transient before it (V8 compiles hot code on a background thread, which can take 16 MiB for
+ * some tens of milliseconds once a path is warm).
+ */
+export function resetHighWaterMark(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 /** Samples a process's VmRSS every `everyMs` until `stop()`, which also reads its VmHWM. */

@@ -27,18 +27,27 @@ function generated(size: number, seed: number): { stream: () => Readable; md5: s
   return { stream: () => Readable.from((function* () { for (let i = 0; i < size / MiB; i++) yield chunk(i); })()), md5: md5.digest('hex') };
 }
 
-function rssPeak(pid: number): number {
+/** A process's VmRSS (now) or VmHWM (its high-water mark), bytes. */
+function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) * 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]) * 1024;
 }
 
-t.test('a 300 MB object replicates with gateway and shipper memory under 150 MB', async (t) => {
+// What replicating 300 MB may add to each process's memory after start: the gateway's stream buffers, the shipper's
+// parts in flight (concurrency x part size), and the chunks V8 has not collected yet. The 150 MB budget less the some
+// 80 MiB a process takes at start on Node 20; the start itself is the runtime's (Node 24's is some 15 MiB larger)
+// and is left out. Held whole, the object would add 300 MB.
+const GROWTH = 64 * MiB;
+
+t.test('a 300 MB object replicates, adding less than 64 MiB to the gateway\'s and the shipper\'s memory', async (t) => {
   const regions = await startRegions({ source: ['photos'], target: ['photos-replica'] });
   const raw = rawConfig(regions, { rules: [RULE] }) as Record<string, any>;
   raw.shipper = { ...raw.shipper, enabled: false };
   const gateway = await startFerryProcess(writeConfig(regions.dir, raw, 'gateway.json'));
   const shipper = await startFerryProcess(writeConfig(regions.dir, { ...raw, shipper: { ...raw.shipper, enabled: true } }, 'shipper.json'), 'ship');
   t.teardown(async () => { await gateway.kill(); await shipper.kill(); await regions.stop(); });
+  const gwStart = rss(gateway.child.pid!, 'VmRSS');
+  const shStart = rss(shipper.child.pid!, 'VmRSS');
 
   const data = generated(300 * MiB, 7);
   const s3 = sdkClient(gateway.endpoint);
@@ -49,11 +58,12 @@ t.test('a 300 MB object replicates with gateway and shipper memory under 150 MB'
     400_000, 'the 300 MB object to ship');
   const dst = regionClient(regions.target);
   t.equal((await storedObject(dst, 'photos-replica', 'huge.bin'))?.md5, data.md5, 'the replica holds the same bytes');
-  const gw = rssPeak(gateway.child.pid!);
-  const sh = rssPeak(shipper.child.pid!);
-  t.comment(`peak RSS: gateway ${(gw / MiB).toFixed(0)} MiB, shipper ${(sh / MiB).toFixed(0)} MiB`);
-  t.ok(gw < 150 * MiB, 'gateway stays under 150 MB');
-  t.ok(sh < 150 * MiB, 'shipper stays under 150 MB');
+  const gw = rss(gateway.child.pid!, 'VmHWM');
+  const sh = rss(shipper.child.pid!, 'VmHWM');
+  const mb = (bytes: number) => (bytes / MiB).toFixed(0);
+  t.comment(`peak RSS: gateway ${mb(gw)} MiB (${mb(gwStart)} at start), shipper ${mb(sh)} MiB (${mb(shStart)} at start)`);
+  t.ok(gw - gwStart < GROWTH, `the gateway grew ${mb(gw - gwStart)} MiB`);
+  t.ok(sh - shStart < GROWTH, `the shipper grew ${mb(sh - shStart)} MiB`);
 });
 
 t.test('a 20 MB multipart upload from the AWS CLI replicates', async (t) => {
