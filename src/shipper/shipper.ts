@@ -50,6 +50,10 @@ export class Shipper {
   private readonly leaseOwner = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
   private readonly leased = new Map<string, QueueEntry>();
   private lastRenew = 0;
+  // Keys leased ahead of the free slots (up to half the concurrency): a copy that ends starts the next one without
+  // a journal transaction, and the queue is asked again once fewer than half of them are left. Each look leases
+  // several keys, not one per copy; the lookahead stays small so that a fleet's other shippers still find work.
+  private readonly ready: QueueEntry[] = [];
 
   constructor(
     private readonly journal: JournalStore,
@@ -94,6 +98,7 @@ export class Shipper {
     if (cancel === true) this.abort.abort();
     const grace = typeof cancel === 'number' ? setTimeout(() => this.abort.abort(), cancel) : undefined;
     const held = [...this.leased.values()];
+    this.ready.length = 0;
     await Promise.allSettled([...this.inflight]);
     clearTimeout(grace);
     // Cancelled copies leave their keys queued: give their leases up so another shipper need not wait them out.
@@ -133,10 +138,22 @@ export class Shipper {
         this.lastRenew = now;
         await this.journal.renewLeases([...this.leased.values()], this.leaseOwner, now + leaseMs);
       }
-      const free = this.config.concurrency - this.busy.size;
-      if (free <= 0) return;
-      const due = await this.journal.due(this.rules().enabledIds(), now, free, this.busy, { owner: this.leaseOwner, ms: leaseMs });
-      for (const entry of due) if (this.running) this.launch(entry);
+      let free = this.config.concurrency - this.busy.size;
+      for (; free > 0 && this.ready.length > 0 && this.running; free--) this.launch(this.ready.shift()!);
+      const ahead = Math.ceil(this.config.concurrency / 2);
+      if (free <= 0 && this.ready.length * 2 >= ahead) return;
+      const skip = new Set(this.busy);
+      for (const e of this.ready) skip.add(queueKey(e));
+      const due = await this.journal.due(this.rules().enabledIds(), now, free + ahead - this.ready.length, skip,
+        { owner: this.leaseOwner, ms: leaseMs });
+      for (const entry of due) {
+        if (!this.running) break;
+        if (this.busy.size < this.config.concurrency) this.launch(entry);
+        else {
+          this.ready.push(entry);
+          this.leased.set(queueKey(entry), entry);
+        }
+      }
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'shipper cannot read the journal');
     } finally {
