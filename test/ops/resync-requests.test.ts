@@ -45,10 +45,20 @@ t.test('keys a resync found missing ship without a HEAD of the target; a delete 
     const [method, url] = l.split(' ');
     return method === 'HEAD' && decodeURIComponent(url!.split('?')[0]!) === `/photos-replica/${key}`;
   }).length;
+  // A first attempt that failed takes the hint away (its PUT may have reached the target), so its retry looks first.
+  const failedAttempts = (key: string) => db.prepare(`SELECT a.detail FROM attempts a JOIN changes c ON c.seq = a.seq
+    WHERE c.key = ? AND a.result = 'error'`).pluck().all(key) as string[];
+  let clean = 0;
   for (const key of missing.slice(0, 4)) {
-    t.equal(heads(key), 0, `no HEAD of the target before copying ${JSON.stringify(key)}`);
+    const failed = failedAttempts(key);
+    for (const f of failed) t.comment(`${JSON.stringify(key)}: an attempt failed (${f}), so its retry looked at the target`);
+    if (failed.length === 0) {
+      clean++;
+      t.equal(heads(key), 0, `no HEAD of the target before copying ${JSON.stringify(key)}`);
+    }
     t.equal((await storedObject(regionClient(regions.target), 'photos-replica', key))?.md5, md5(`source bytes of ${key}`), 'its bytes arrived');
   }
+  t.ok(clean >= 2, `most keys shipped at the first attempt (${clean} of 4), so the hint was put to the test`);
   t.ok(heads('d/differs') >= 1, 'a key the target holds otherwise is looked at first, as before');
   t.equal((await storedObject(regionClient(regions.target), 'photos-replica', 'd/differs'))?.md5, md5('source bytes of d/differs'));
   t.ok(heads('m/gone-later') >= 1, 'a key gone from the source is looked for in the target despite the hint');
