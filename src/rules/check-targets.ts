@@ -27,12 +27,10 @@ export async function checkTargets(rules: RuleConfig[], regions: Map<string, Reg
       }
     } catch (err) {
       if (err instanceof FerryError) throw err;
-      if (isUnanswered(err) || (err as Error).name === 'AbortError') {
-        log.warn({ rule: rule.id, region: rule.target.region }, 'target region unreachable; changes will wait for it');
-        return;
-      }
-      if (err instanceof RegionError && (err.status ?? 0) >= 500) {
-        log.warn({ rule: rule.id, region: rule.target.region }, `target region answered ${err.status}; changes will wait for it`);
+      const trouble = isUnanswered(err) || (err as Error).name === 'AbortError' ? 'unreachable'
+        : err instanceof RegionError && (err.status ?? 0) >= 500 ? `answered ${err.status}` : undefined;
+      if (trouble) {
+        log.warn({ rule: rule.id, region: rule.target.region }, `target region ${trouble}; changes will wait for it`);
         return;
       }
       throw new FerryError('UPSTREAM_ERROR', `rule "${rule.id}": checking target bucket: ${(err as Error).message}`);

@@ -225,7 +225,7 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
   // much, and the copy waits for two round trips instead of three.
   let lastLook: Promise<ObjectState | null> | undefined;
   const look = () => {
-    lastLook ??= t.source.head(t.sourceBucket, key, t.signal);
+    lastLook = t.source.head(t.sourceBucket, key, t.signal);
     lastLook.catch(() => {});
   };
   // The ETag the target's object has: a multipart copy's is not the source's (other parts), and is asked for.
