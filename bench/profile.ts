@@ -1,7 +1,8 @@
 // Reads a V8 .cpuprofile (node --cpu-prof; `npm run bench -- --profile` writes them to bench/tmp/profiles) and
 // prints where the time went: self time by function and by package, and writes a flame graph (.svg) and folded
 // stacks (.folded, for flamegraph.pl or speedscope) next to it.
-// Usage: node bench/tmp/build/bench/profile.js <file.cpuprofile> [--top N]
+// Usage: node bench/tmp/build/bench/profile.js <file.cpuprofile> [--top N] [--window FROM-TO]
+// --window keeps the samples between FROM and TO seconds after the profile began (one phase of a bench run).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 process.stdout.on('error', () => process.exit(0)); // piped into head
@@ -13,6 +14,8 @@ interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: numb
 const file = process.argv[2];
 if (!file) throw new Error('usage: profile.js <file.cpuprofile> [--top N]');
 const topN = Number(process.argv[process.argv.indexOf('--top') + 1]) || 30;
+const windowArg = process.argv.includes('--window') ? process.argv[process.argv.indexOf('--window') + 1] ?? '' : '';
+const [fromS, toS] = windowArg ? windowArg.split('-').map(Number) : [0, Infinity];
 const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
@@ -20,8 +23,11 @@ for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id
 
 const self = new Map<number, number>();
 let total = 0;
+let at = 0;
 prof.samples.forEach((id, i) => {
   const dt = Math.max(0, prof.timeDeltas[i] ?? 0);
+  at += dt;
+  if (at < fromS! * 1e6 || at > toS! * 1e6) return;
   self.set(id, (self.get(id) ?? 0) + dt);
   total += dt;
 });

@@ -19,6 +19,7 @@ import { hasBody, openRequestBody } from './request-body.js';
 import { pipeBody, sendError } from './respond.js';
 import { hostId, nextRequestId } from './request-id.js';
 import { replicationStatusOf } from './replication-status.js';
+import { cancelOnClose } from './client-gone.js';
 import { handlePostObject } from './post-object/handle-post-object.js';
 import { checkChange, checkKeys } from './check-change.js';
 import { canReadReplica } from './failover/route.js';
@@ -163,13 +164,12 @@ export function createHandler(ctx: GatewayContext) {
         headers['x-amz-copy-source'] = renameCopySource(headers['x-amz-copy-source']!, copyFrom.source, copyFrom.target.bucket);
       }
       const path = dest.bucket === undefined ? '/' : objectPath(dest.bucket, c.key);
-      const abort = new AbortController();
-      res.once('close', () => { if (!res.writableFinished) abort.abort(); });
+      const gone = cancelOnClose(res);
       rec.bytesIn = length ?? Number(req.headers['content-length'] ?? 0);
 
       let up: Dispatcher.ResponseData;
       try {
-        up = await dest.upstream.request(method, query ? `${path}?${query}` : path, headers, body, abort.signal, auth.anonymous);
+        up = await dest.upstream.request(method, query ? `${path}?${query}` : path, headers, body, gone, auth.anonymous);
       } catch (err) {
         const bodyError = requestBody.failure;
         if (bodyError !== undefined) {
@@ -179,7 +179,7 @@ export function createHandler(ctx: GatewayContext) {
           seqs = [];
           throw bodyError;
         }
-        if (route.to === 'source' && !abort.signal.aborted) {
+        if (route.to === 'source' && !gone.aborted) {
           ctx.sourceHealth.unanswered((err as Error).message);
           // A read the replica may serve is served from it at once: the source's loss fails no read of a shipped key.
           if (seqs.length === 0 && !hasBody(req) && canReadReplica(c, rule)) return await replicaRead();
@@ -192,7 +192,7 @@ export function createHandler(ctx: GatewayContext) {
           ctx.journal.markUncertain(seqs);
         }
         seqs = [];
-        if (abort.signal.aborted) return;
+        if (gone.aborted) return;
         ctx.log.warn({ err: (err as Error).message, requestId }, 'source unreachable');
         throw new S3Error('ServiceUnavailable', 'The source region did not answer.');
       }

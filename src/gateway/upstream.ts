@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
+import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { RegionConfig } from '../config/types.js';
 import { endpointOf, signForRegion } from '../s3/sign-request.js';
@@ -24,7 +25,7 @@ export class Upstream {
    * sent no signature, so neither does Ferry (its region credentials never sign for someone it has not authenticated).
    */
   request(method: string, pathAndQuery: string, headers: Record<string, string>, body: Readable | Buffer | null,
-    signal: AbortSignal, unsigned = false): Promise<Dispatcher.ResponseData> {
+    signal: AbortSignal | EventEmitter, unsigned = false): Promise<Dispatcher.ResponseData> {
     const signed = unsigned ? this.unsignedRequest(pathAndQuery, headers) : signForRegion(this.region, method, pathAndQuery, headers);
     return this.agent.request({
       origin: this.origin, method: method as Dispatcher.HttpMethod, path: signed.path, headers: signed.headers,

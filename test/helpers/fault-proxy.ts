@@ -30,6 +30,8 @@ export class FaultProxy {
   faults: Faults = {};
   forwarded = 0;
   injected = 0;
+  /** Forwarded requests whose caller hung up before their answer was passed on whole. */
+  cutShort = 0;
   /** `METHOD url` of every request received, in order (faulted ones too). */
   readonly log: string[] = [];
   /** The headers of every request received, in the same order. */
@@ -37,6 +39,7 @@ export class FaultProxy {
   /** Each forwarded request's body: bytes received from the client, and whether it arrived whole. */
   readonly bodies: Array<{ request: string; received: number; ended: boolean }> = [];
   private server!: Server;
+  private readonly stalls = new Set<NodeJS.Timeout>();
   endpoint = '';
 
   constructor(private readonly upstream: string, private readonly random: () => number = Math.random) {}
@@ -95,15 +98,21 @@ export class FaultProxy {
       }
       if (touched && f.stallMs && this.random() < (f.stallRate ?? 1)) {
         this.injected++;
-        setTimeout(pass, f.stallMs);
+        const timer = setTimeout(() => { this.stalls.delete(timer); pass(); }, f.stallMs);
+        this.stalls.add(timer);
       } else pass();
     });
     out.on('error', () => res.destroy());
-    res.on('close', () => { if (!res.writableFinished) out.destroy(); });
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      this.cutShort++;
+      out.destroy();
+    });
     req.pipe(out);
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.stalls) clearTimeout(timer);
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }

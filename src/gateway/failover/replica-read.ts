@@ -10,6 +10,7 @@ import { hostId } from '../request-id.js';
 import type { GatewayContext, RequestRecord } from '../context.js';
 import { renamedDocument } from './mapped-answer.js';
 import { REPLICA_MARKER } from '../../s3/replica-marker.js';
+import { cancelOnClose } from '../client-gone.js';
 
 // Newest-change states that mean the replica does not hold the key's current state yet.
 const NOT_SHIPPED = new Set(['intent', 'pending', 'failed']);
@@ -49,12 +50,11 @@ export async function serveReplicaRead(ctx: GatewayContext, req: IncomingMessage
   if (stale) throw new S3Error('ServiceUnavailable', `The source region is not answering, and ${stale}.`);
   const method = req.method ?? 'GET';
   const path = objectPath(rule.target.bucket, c.key);
-  const abort = new AbortController();
-  res.once('close', () => { if (!res.writableFinished) abort.abort(); });
+  const gone = cancelOnClose(res);
   let up;
   try {
     up = await ctx.upstreams.get(rule.target.region).request(method, r.rawQuery ? `${path}?${r.rawQuery}` : path,
-      forwardHeaders(req.headers, { decoded: false }), null, abort.signal, r.anonymous);
+      forwardHeaders(req.headers, { decoded: false }), null, gone, r.anonymous);
   } catch {
     throw new S3Error('ServiceUnavailable', 'Neither the source region nor the replica answered.');
   }

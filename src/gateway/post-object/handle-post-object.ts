@@ -18,6 +18,7 @@ import { readFormHead, type FormHead } from './read-form.js';
 import { drainRefused } from './drain-refused.js';
 import { spoolFile, type SpooledFile } from './spool-file.js';
 import { verifyPostForm, type VerifiedPostForm } from './verify-post-form.js';
+import { cancelOnClose } from '../client-gone.js';
 
 /** What the request handler knows of a form upload when it hands it over. */
 export interface PostObjectRequest {
@@ -117,19 +118,18 @@ export async function handlePostObject(ctx: GatewayContext, req: IncomingMessage
       { accessKeyId: verified.accessKeyId, remoteAddr: req.socket.remoteAddress ?? '' });
     seqs = await journalIntents(ctx, intents, requestId);
 
-    const abort = new AbortController();
-    res.once('close', () => { if (!res.writableFinished) abort.abort(); });
+    const gone = cancelOnClose(res);
     let up: Dispatcher.ResponseData;
     try {
       // An anonymous form goes unsigned: Ferry's region credentials never write for someone it has not authenticated.
       up = await dest.upstream.request('PUT', objectPath(dest.bucket ?? bucket, key), putHeaders(verified.values, file.size),
-        file.open(), abort.signal, verified.anonymous);
+        file.open(), gone, verified.anonymous);
     } catch (err) {
       if (neverSent(err)) await refused(ctx, seqs, requestId);
       // Otherwise the change may or may not have reached the source: the shipper settles it by looking.
       else if (seqs.length) ctx.journal.markUncertain(seqs);
       seqs = [];
-      if (abort.signal.aborted) return;
+      if (gone.aborted) return;
       ctx.log.warn({ err: (err as Error).message, requestId }, 'source unreachable');
       throw new S3Error('ServiceUnavailable', 'The source region did not answer.');
     }
