@@ -17,6 +17,8 @@ export interface FerrySetup {
   /** The regions' credentials (s3rver's fixed one unless given). */
   sourceKey?: { accessKeyId: string; secretAccessKey: string };
   targetKey?: { accessKeyId: string; secretAccessKey: string };
+  /** Declares the source region's service to count tags in its GET answers (`regions.NAME.countsTags`). */
+  sourceCountsTags?: boolean;
   /** A rule from this source bucket to this target bucket, so changes are journaled. */
   rule?: { sourceBucket: string; targetBucket: string };
   shipper: { enabled: boolean; concurrency?: number; pollIntervalMs?: number };
@@ -45,7 +47,7 @@ export function writeFerryConfig(s: FerrySetup): { dir: string; file: string; jo
     listen: '127.0.0.1:0',
     journal: s.journalUrl ? { url: s.journalUrl } : { path: journal },
     regions: {
-      'bench-src': { endpoint: s.sourceEndpoint, ...(s.sourceKey ?? S3RVER_KEY) },
+      'bench-src': { endpoint: s.sourceEndpoint, ...(s.sourceKey ?? S3RVER_KEY), ...(s.sourceCountsTags === undefined ? {} : { countsTags: s.sourceCountsTags }) },
       'bench-dst': { endpoint: s.targetEndpoint, ...(s.targetKey ?? S3RVER_KEY) },
     },
     source: 'bench-src',

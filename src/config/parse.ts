@@ -68,6 +68,7 @@ function parseRegion(name: string, v: unknown): RegionConfig {
     accessKeyId: str(r.accessKeyId, `${f}.accessKeyId`),
     secretAccessKey: str(r.secretAccessKey, `${f}.secretAccessKey`),
     signingRegion: str(r.signingRegion, `${f}.signingRegion`, name),
+    ...(r.countsTags === undefined ? {} : { countsTags: bool(r.countsTags, `${f}.countsTags`, false) }),
   };
 }
 

@@ -4,6 +4,13 @@ export interface RegionConfig {
   secretAccessKey: string;
   /** The SigV4 region name used when signing for this region; defaults to the region's key. */
   signingRegion: string;
+  /**
+   * The service puts x-amz-tagging-count in every GET answer for an object with tags (S3, Ceph RGW, MinIO do, for a
+   * credential that may read tags), so the shipper need not read the tags of an object whose GET names none. Unset:
+   * learned from the region's answers, which only a tagged object's GET shows, so a backfill of untagged objects reads
+   * every object's tags (one request per key more). `false`: always read them.
+   */
+  countsTags?: boolean;
 }
 
 export interface ClientCredential {

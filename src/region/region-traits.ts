@@ -2,7 +2,8 @@ import type { Region } from './region.js';
 
 /**
  * What a region does that S3 services differ on, learned from its own answers (never assumed): each trait is
- * undefined until an answer shows it, and the shipper asks the long way round until then.
+ * undefined until an answer shows it, and the shipper asks the long way round until then. `countsTags` may also be
+ * declared in the region's configuration, by an operator who knows the service.
  */
 export interface RegionTraits {
   /** Its GET answers carry x-amz-tagging-count whenever an object has tags (S3, RGW; s3rver never does). */

@@ -3,6 +3,7 @@ import type { RegionConfig } from '../config/types.js';
 import { RegionClient, discard, header, type RequestOptions, type S3Response } from '../s3/s3-client.js';
 import { objectState, parseTagging, taggingXml, type ObjectState, type TagSet } from '../shipper/object-state.js';
 import { RegionError, toRegionError } from './region-error.js';
+import { traitsOf } from './region-traits.js';
 import { encodeQuery, parseListPage } from './list-page.js';
 import { completeMultipartXml, parseParts, parseUploadId, parseUploads } from './multipart-xml.js';
 import type { ListOptions, ListPage, PartRef, PutInput, Region, UploadRef } from './region.js';
@@ -15,6 +16,8 @@ export class S3Region implements Region {
 
   constructor(readonly name: string, config: RegionConfig, opts: { connections?: number; timeoutMs?: number } = {}) {
     this.http = new RegionClient(name, config, opts);
+    // What the operator says of the service stands in for what its answers would show (see RegionConfig.countsTags).
+    if (config.countsTags !== undefined) traitsOf(this).countsTags = config.countsTags;
   }
 
   /** Sends, folding every failure into a RegionError. */

@@ -19,6 +19,18 @@ t.test('a valid configuration parses with defaults', async (t) => {
   t.equal(c.shipper.concurrency, 8);
   t.equal(c.rules[0]!.enabled, true);
   t.equal(c.regions['cn-bj']!.signingRegion, 'cn-bj');
+  t.equal(c.regions['cn-bj']!.countsTags, undefined, 'tag counting is learned unless declared');
+});
+
+t.test('a region may be declared to count tags', async (t) => {
+  const c = base();
+  Object.assign(c.regions['cn-bj'], { countsTags: true });
+  Object.assign(c.regions['cn-sh'], { countsTags: false });
+  const parsed = parseConfig(c);
+  t.equal(parsed.regions['cn-bj']!.countsTags, true);
+  t.equal(parsed.regions['cn-sh']!.countsTags, false);
+  Object.assign(c.regions['cn-bj'], { countsTags: 'yes' });
+  t.throws(() => parseConfig(c), { code: 'CONFIG_INVALID', message: /regions\.cn-bj\.countsTags" must be true or false/ });
 });
 
 t.test('invalid fields are named', async (t) => {

@@ -16,6 +16,7 @@ import { rgwClient, rgwRawConfig, startRgwRegions } from '../helpers/rgw-regions
 import { md5, sdkClient, startTestFerry, waitFor } from '../helpers/world.js';
 import { awsCli, run } from '../helpers/clients-cli.js';
 import { journalDb } from '../helpers/journal-sql.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 
 const SOURCE = 'photos';
 const REPLICA = 'photos-replica';
@@ -74,7 +75,7 @@ async function keysOf(client: S3Client, bucket: string): Promise<string[]> {
 }
 
 t.test('Ferry replicates between two Ceph RGW regions', async (t) => {
-  const rgw = await startRgwRegions({ source: [SOURCE], target: [REPLICA] });
+  const rgw = await startRgwRegions({ source: [SOURCE, 'counted'], target: [REPLICA, 'counted-replica'] });
   t.comment(`RGW cluster created and started in ${rgw.startMs} ms`);
   let ferry: Awaited<ReturnType<typeof startTestFerry>> | undefined;
   const tmp = mkdtempSync(join(tmpdir(), 'ferry-rgw-clients-'));
@@ -272,5 +273,48 @@ t.test('Ferry replicates between two Ceph RGW regions', async (t) => {
     const shipped = (await keysOf(dst, REPLICA)).filter((k) => k.startsWith('rate/'));
     t.equal(shipped.filter((k) => k.startsWith('rate/ferry-')).length, 400, 'every PUT through Ferry reached the target');
     t.equal(shipped.length, 400, 'and nothing else: keys written straight to the source, or journaled elsewhere, are not shipped here');
+  });
+
+  t.test('a region declared to count tags: no tag reads for untagged objects, and tags still ship', async (t) => {
+    const [bucket, replica] = ['counted', 'counted-replica'];
+    // Every request of the shipper to the source passes a proxy, which logs it.
+    const proxy = await new FaultProxy(rgw.source.endpoint).start();
+    t.teardown(() => proxy.stop());
+    const rule = { id: 'counted', source: bucket, target: { region: rgw.target.name, bucket: replica }, enabled: true };
+    const untagged = ['it\'s "plain".txt', 'a&b<c>.txt', 'tab\there.txt', 'unicode/图片 é.txt'];
+    const tagged: Record<string, string> = { 'tagged "one".txt': 'tier=gold&owner=a%26b', 'tagged/two <2>.txt': 'k=v' };
+    /** Ships `prefix/`'s objects with one Ferry (the source's countsTags as given); how many tag reads the untagged ones took. */
+    const ship = async (prefix: string, countsTags: boolean | undefined) => {
+      const raw = rgwRawConfig(rgw, { rules: [rule] }) as { regions: Record<string, Record<string, unknown>> };
+      Object.assign(raw.regions[rgw.source.name]!, { endpoint: proxy.endpoint }, countsTags === undefined ? {} : { countsTags });
+      const one = await startTestFerry(raw);
+      const client = sdkClient(one.endpoint);
+      try {
+        // Untagged first: without the declaration, only a tagged object's GET shows the region counts tags.
+        for (const key of untagged) await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${key}`, Body: `body of ${key}` }));
+        for (const [key, tags] of Object.entries(tagged)) {
+          await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${key}`, Body: `body of ${key}`, Tagging: tags }));
+        }
+        const queued = () => (journalDb(one.journal).prepare("SELECT count(*) AS n FROM changes WHERE state IN ('intent','pending')").get() as { n: number }).n;
+        await waitFor(() => queued() === 0, 60_000, `${prefix} shipped`);
+      } finally {
+        client.destroy();
+        await one.stop();
+      }
+      const reads = proxy.log.filter((l) => /^GET \/counted\/[^?]*\?tagging/.test(l));
+      return untagged.filter((key) => reads.some((l) => decodeURIComponent(l.slice(4, l.indexOf('?'))) === `/${bucket}/${prefix}/${key}`)).length;
+    };
+    const learned = await ship('learned', undefined);
+    t.equal(learned, untagged.length, 'without the declaration, each untagged object\'s tags are read');
+    const declared = await ship('declared', true);
+    t.equal(declared, 0, 'declared, no untagged object\'s tags are read');
+    for (const prefix of ['learned', 'declared']) {
+      for (const key of [...untagged, ...Object.keys(tagged)]) {
+        const [x, y] = await Promise.all([snapshot(src, bucket, `${prefix}/${key}`), snapshot(dst, replica, `${prefix}/${key}`)]);
+        t.ok(x, `${prefix}/${key} is in the source`);
+        t.same(y, x, `target equals source, tags included, for ${JSON.stringify(`${prefix}/${key}`)}`);
+      }
+    }
+    t.same((await snapshot(dst, replica, 'declared/tagged "one".txt'))?.tags, { tier: 'gold', owner: 'a&b' }, 'a tagged object keeps its tags');
   });
 });
