@@ -73,7 +73,7 @@ export async function* deepen(entries: AsyncIterable<DiffEntry>, ends: DeepEnds,
   const examine = (d: DiffEntry): Promise<DiffEntry> => {
     if (d.kind !== 'same') return Promise.resolve(d);
     const p = deepDifference(ends, d.key, opts.signal).then((reason): DiffEntry => (reason === undefined ? d
-      : { kind: 'different', key: d.key, source: d.source, target: d.target, reason }));
+      : { kind: 'different', key: d.key, source: d.source, target: d.target, reason, ...(d.early ? { early: true } : {}) }));
     // Awaited in turn; until then a failure must not count as an unhandled rejection.
     p.catch(() => {});
     return p;

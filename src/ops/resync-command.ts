@@ -17,7 +17,9 @@ function operator(): string {
 export function formatResyncReport(r: ResyncReport): string {
   const verb = r.dryRun ? 'would be written' : 'written';
   const resumed = r.resumedAfter !== undefined ? ` (resumed after "${r.resumedAfter}")` : '';
-  const end = r.complete ? '' : `; interrupted: run the same command again to resume after the last key walked`;
+  const end = r.complete ? '' : r.savedAfter === undefined && r.resumedAfter === undefined
+    ? '; interrupted: run the same command again to walk again (keys already shipped are found equal and not queued)'
+    : '; interrupted: run the same command again to resume after the last key walked';
   const kept = r.extraKept ? `; ${r.extraKept} extra key(s) left in the target (use --delete-extra to delete them)` : '';
   return `rule ${r.rule}: ${r.walked} keys walked${resumed}: ${r.missing} missing, ${r.extra} extra, ${r.different} different; ` +
     `${r.rowsWritten} resync row(s) ${verb}${kept}${end}\n`;

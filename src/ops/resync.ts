@@ -24,6 +24,8 @@ export interface ResyncReport extends DriftCounts {
   rule: string;
   resumedAfter?: string;
   rowsWritten: number;
+  /** Where the next run resumes (the last key of the ordered walk saved), when this run saved one. */
+  savedAfter?: string;
   /** Keys only in the target, left alone because --delete-extra was not given. */
   extraKept: number;
   complete: boolean;
@@ -57,18 +59,25 @@ export async function resyncRule(journal: JournalStore, ends: RuleEnds, o: Resyn
   let batch: IntentInput[] = [];
   let lastKey: string | undefined;
   let sinceSave = 0;
+  // Rows are committed before the position that covers them is saved. A key yielded out of key order (`early`) moves
+  // no position: an interrupted walk resumes after the last key of the ordered part, or where it resumed from, and
+  // queues again what it finds still missing (the queue holds one entry per key, so that costs no second copy).
   const save = async () => {
-    if (o.dryRun || lastKey === undefined) return;
+    if (o.dryRun) return;
     if (batch.length) {
       await journal.appendApplied(batch);
       report.rowsWritten += batch.length;
       rowsWritten += batch.length;
       batch = [];
     }
-    await progress.save(rule.id, { afterKey: lastKey, startedAt, updatedAt: Date.now(), rowsWritten });
+    if (lastKey !== undefined) {
+      await progress.save(rule.id, { afterKey: lastKey, startedAt, updatedAt: Date.now(), rowsWritten });
+      report.savedAfter = lastKey;
+    }
     sinceSave = 0;
   };
-  for await (const d of walkRule(ends, { startAfter: mark?.afterKey, deep: o.deep })) {
+  // Keys are compared as soon as the target's listing has ended, so a backfill starts shipping with the first page.
+  for await (const d of walkRule(ends, { startAfter: mark?.afterKey, deep: o.deep, early: true })) {
     countEntry(counts, d);
     const queue = needsResync(d, o.deleteExtra);
     if (d.kind === 'extra' && !o.deleteExtra) report.extraKept++;
@@ -76,7 +85,7 @@ export async function resyncRule(journal: JournalStore, ends: RuleEnds, o: Resyn
       if (o.dryRun) report.rowsWritten++;
       else batch.push({ ruleId: rule.id, operation: d.kind === 'missing' ? RESYNC_MISSING : 'Resync', bucket: rule.source, key: d.key, origin: 'resync', ...o.who });
     }
-    lastKey = d.key;
+    if (!d.early) lastKey = d.key;
     sinceSave++;
     o.onEntry?.(d, counts, queue);
     // The first rows are committed early, so the shipper starts copying while the walk goes on.

@@ -38,11 +38,13 @@ export const DEEP_CONCURRENCY = 8;
 
 /**
  * Both listings of a rule (its prefix only), merged key by key, optionally starting after a key. `deep` also compares
- * the metadata and tags of every key the listings show alike.
+ * the metadata and tags of every key the listings show alike; `early` yields source keys listed after the target's
+ * end at once, out of key order (see diffListings).
  */
-export function walkRule(ends: RuleEnds, opts: { startAfter?: string; signal?: AbortSignal; deep?: boolean } = {}): AsyncGenerator<DiffEntry> {
+export function walkRule(ends: RuleEnds, opts: { startAfter?: string; signal?: AbortSignal; deep?: boolean; early?: boolean } = {}): AsyncGenerator<DiffEntry> {
   const o = { prefix: ends.rule.prefix, startAfter: opts.startAfter, signal: opts.signal };
-  const merged = diffListings(listObjects(ends.source, ends.rule.source, o), listObjects(ends.target, ends.rule.target.bucket, o));
+  const merged = diffListings(listObjects(ends.source, ends.rule.source, o), listObjects(ends.target, ends.rule.target.bucket, o),
+    undefined, { early: opts.early });
   if (!opts.deep) return merged;
   return deepen(merged, { source: ends.source, sourceBucket: ends.rule.source, target: ends.target, targetBucket: ends.rule.target.bucket },
     { concurrency: DEEP_CONCURRENCY, signal: opts.signal });

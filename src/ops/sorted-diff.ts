@@ -5,11 +5,13 @@ export interface ListedObject {
   etag: string;
 }
 
-export type DiffEntry =
+/** One key of two compared listings; `early`: yielded out of key order (see diffListings). */
+export type DiffEntry = (
   | { kind: 'same'; key: string; source: ListedObject; target: ListedObject }
   | { kind: 'missing'; key: string; source: ListedObject }
   | { kind: 'extra'; key: string; target: ListedObject }
-  | { kind: 'different'; key: string; source: ListedObject; target: ListedObject; reason: string };
+  | { kind: 'different'; key: string; source: ListedObject; target: ListedObject; reason: string }
+) & { early?: true };
 
 /** The hex MD5 in an ETag, when the ETag is one (not a multipart or encrypted object's). */
 function plainMd5(etag: string): string | undefined {

@@ -23,13 +23,28 @@ async function spill(db: Database.Database, table: 's' | 't', objects: AsyncIter
 
 interface Row { key: string; ssize: number | null; setag: string | null; tsize: number | null; tetag: string | null }
 
+/** Pure: the entry for a key from what each side listed of it (at least one side did). */
+function entryOf(key: string, s: ListedObject | undefined, t: ListedObject | undefined,
+  differ: (s: ListedObject, t: ListedObject) => string | undefined): DiffEntry {
+  if (s && t) {
+    const reason = differ(s, t);
+    return reason === undefined ? { kind: 'same', key, source: s, target: t } : { kind: 'different', key, source: s, target: t, reason };
+  }
+  return s ? { kind: 'missing', key, source: s } : { kind: 'extra', key, target: t! };
+}
+
 /**
  * Compares two listings whatever order each region lists in (s3rver lists in its own): both are spilled into a
  * temporary SQLite database (mode 0600, removed afterwards) and read back joined, in key order. SQLite compares
  * text as bytes, so the order is S3's (UTF-8 byte order), and memory stays bounded however many keys there are.
+ *
+ * With `early`, when the target's listing has ended before the source's first key comes (an empty or small target:
+ * a backfill), every source key is compared at once and yielded as it comes, marked `early` (in the source's listing
+ * order, not key order), so shipping starts with the first page instead of after the last; the target's extras
+ * follow in key order. Otherwise the walk is the ordered one.
  */
 export async function* diffListings(source: AsyncIterable<ListedObject>, target: AsyncIterable<ListedObject>,
-  differ: (s: ListedObject, t: ListedObject) => string | undefined = listedDifference): AsyncGenerator<DiffEntry> {
+  differ: (s: ListedObject, t: ListedObject) => string | undefined = listedDifference, opts: { early?: boolean } = {}): AsyncGenerator<DiffEntry> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-diff-'));
   const db = new Database(join(dir, 'listings.db'));
   try {
@@ -38,25 +53,55 @@ export async function* diffListings(source: AsyncIterable<ListedObject>, target:
     // Sorting and caching on disk, not in memory: what a listing of tens of millions of keys needs.
     db.pragma('temp_store = FILE');
     db.pragma('cache_size = -8192');
-    db.exec(`CREATE TABLE s (key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL) WITHOUT ROWID;
+    db.exec(`CREATE TABLE s (key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL, early INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
       CREATE TABLE t (key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL) WITHOUT ROWID;`);
-    await Promise.all([spill(db, 's', source), spill(db, 't', target)]);
+    if (opts.early) yield* earlyEntries(db, source, target, differ);
+    else await Promise.all([spill(db, 's', source), spill(db, 't', target)]);
     const rows = db.prepare(`SELECT s.key AS key, s.size AS ssize, s.etag AS setag, t.size AS tsize, t.etag AS tetag
-        FROM s LEFT JOIN t ON t.key = s.key
+        FROM s LEFT JOIN t ON t.key = s.key WHERE s.early = 0
       UNION ALL
       SELECT t.key, NULL, NULL, t.size, t.etag FROM t WHERE NOT EXISTS (SELECT 1 FROM s WHERE s.key = t.key)
       ORDER BY key`).iterate() as IterableIterator<Row>;
     for (const r of rows) {
       const s = r.ssize === null ? undefined : { key: r.key, size: r.ssize, etag: r.setag! };
       const t = r.tsize === null ? undefined : { key: r.key, size: r.tsize, etag: r.tetag! };
-      if (s && t) {
-        const reason = differ(s, t);
-        yield reason === undefined ? { kind: 'same', key: r.key, source: s, target: t } : { kind: 'different', key: r.key, source: s, target: t, reason };
-      } else if (s) yield { kind: 'missing', key: r.key, source: s };
-      else yield { kind: 'extra', key: r.key, target: t! };
+      yield entryOf(r.key, s, t, differ);
     }
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Spills both listings; when the target's has ended before the first source key comes, yields each source key as it
+ * comes (and marks it, so the ordered pass leaves it out). Returns when both listings have ended.
+ */
+async function* earlyEntries(db: Database.Database, source: AsyncIterable<ListedObject>, target: AsyncIterable<ListedObject>,
+  differ: (s: ListedObject, t: ListedObject) => string | undefined): AsyncGenerator<DiffEntry> {
+  let targetEnded = false;
+  let targetFailed: unknown;
+  const targetSpilled = spill(db, 't', target).then(() => { targetEnded = true; }, (err: unknown) => { targetFailed = err; throw err; });
+  targetSpilled.catch(() => {});
+  const insert = db.prepare('INSERT OR REPLACE INTO s (key, size, etag, early) VALUES (?, ?, ?, ?)');
+  const write = db.transaction((rows: Array<[ListedObject, number]>) => { for (const [o, e] of rows) insert.run(o.key, o.size, o.etag, e); });
+  const inTarget = db.prepare('SELECT size, etag FROM t WHERE key = ?');
+  let batch: Array<[ListedObject, number]> = [];
+  let early: boolean | undefined;
+  for await (const o of source) {
+    if (targetFailed !== undefined) throw targetFailed;
+    // Decided once: a walk is either all early or all ordered, so a resumed walk's position means one thing.
+    early ??= targetEnded;
+    batch.push([o, early ? 1 : 0]);
+    if (batch.length >= BATCH) {
+      write(batch);
+      batch = [];
+    }
+    if (early) {
+      const t = inTarget.get(o.key) as { size: number; etag: string } | undefined;
+      yield { ...entryOf(o.key, o, t && { key: o.key, ...t }, differ), early: true };
+    }
+  }
+  write(batch);
+  await targetSpilled;
 }

@@ -4,6 +4,7 @@ import { rawConfig, startRegions, startTestFerry, waitFor } from '../helpers/wor
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 import { deleteKey, directClient, keyRange, putKeys } from '../helpers/ops-objects.js';
 import { journalDb, openJournalFile } from '../helpers/journal-sql.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 
 const RULE = { id: 'photos', source: 'photos', target: { region: 'cn-sh', bucket: 'photos-replica' }, prefix: 'p/', enabled: true };
 
@@ -99,4 +100,46 @@ t.test('a bucket that existed before its rule is backfilled', async (t) => {
   const v = await runCli(['verify', '--rule', 'photos', '-c', file]);
   t.equal(v.code, 0, v.stdout);
   t.match(v.stdout, /300 keys walked .*target equals source/);
+});
+
+t.test('a backfill queues keys as the source is listed, and an interrupted one walks again from the first key', async (t) => {
+  const regions = await startRegions({ source: ['photos'], target: ['photos-replica'] });
+  // The resync lists the source through a proxy, which logs each page asked for.
+  const proxy = await new FaultProxy(regions.source.endpoint).start();
+  t.teardown(async () => { await proxy.stop(); await regions.stop(); });
+  const src = directClient(regions.source);
+  t.teardown(() => src.close());
+  const N = 3_500; // four listing pages of at most 1,000 keys
+  await putKeys(src, 'photos', keyRange(N, 'p/'));
+  const raw = rawConfig(regions, { rules: [RULE] });
+  (raw.regions as Record<string, { endpoint: string }>)['cn-bj']!.endpoint = proxy.endpoint;
+  const file = writeConfig(regions.dir, raw);
+  const pages = () => proxy.log.filter((l) => l.startsWith('GET /photos?') && l.includes('list-type=2')).length;
+
+  let pid = 0;
+  let pagesAtFirstRow: number | undefined;
+  const first = await runCli(['resync', '--rule', 'photos', '-c', file], {
+    env: { NO_COLOR: '1' }, keepStdout: true, onStart: (p) => { pid = p; },
+    onStdout: () => { if (pagesAtFirstRow === undefined) { pagesAtFirstRow = pages(); process.kill(pid, 'SIGINT'); } },
+  });
+  t.equal(first.code, 130, 'interrupted');
+  t.ok(pagesAtFirstRow !== undefined && pagesAtFirstRow < 4, `the first missing key came after ${pagesAtFirstRow} of 4 source pages`);
+  t.match(first.stdout, /interrupted: run the same command again to walk again \(keys already shipped are found equal and not queued\)\n$/);
+  const db = openJournalFile((raw.journal as { path: string }).path);
+  t.teardown(() => db.close());
+  const written = db.prepare("SELECT count(*) FROM changes WHERE operation = 'ResyncMissing'").pluck().get() as number;
+  t.ok(written > 0 && written < N, `the interrupted walk queued ${written} keys`);
+  t.equal(db.prepare('SELECT count(*) FROM resync_progress').pluck().get(), 0, 'no position: the walk was in listing order, not key order');
+
+  const second = await runCli(['resync', '--rule', 'photos', '-c', file], { env: { NO_COLOR: '1' } });
+  t.equal(second.code, 0, second.stderr);
+  t.match(second.stdout, new RegExp(`rule photos: ${N} keys walked: ${N} missing, 0 extra, 0 different; ${N} resync row\\(s\\) written\\n$`));
+  t.equal(db.prepare('SELECT count(*) FROM queue').pluck().get(), N, 'one queue entry per key, however many rows name it');
+
+  const shipper = await startTestFerry(raw, { gateway: false });
+  t.teardown(() => shipper.stop());
+  await waitFor(() => db.prepare('SELECT count(*) FROM queue').pluck().get() === 0, 120_000, 'the backfill to ship');
+  const v = await runCli(['verify', '--rule', 'photos', '-c', file]);
+  t.equal(v.code, 0, v.stdout);
+  t.match(v.stdout, new RegExp(`${N} keys walked .*target equals source`));
 });

@@ -61,6 +61,43 @@ t.test('the listing comparison names missing, extra and different keys', async (
 });
 
 
+t.test('with early comparison, a backfill into an ended target listing yields each source key as it is listed', async (t) => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // The source's second page is listed only once the first entry has come out: an ordered walk, which waits for the
+  // source's last key, never yields it.
+  let firstOut!: () => void;
+  const consumed = new Promise<void>((r) => { firstOut = r; });
+  async function* paged(): AsyncGenerator<ListedObject> {
+    await sleep(20);
+    yield o('c "q" & <x>'); yield o('a\tb');
+    await consumed;
+    yield o('b', 2); yield o('ü/é');
+  }
+  const out: Array<[string, string, boolean]> = [];
+  const walk = (async () => {
+    for await (const d of diffListings(paged(), from([o('b', 3), o('d')]), undefined, { early: true })) {
+      out.push([d.kind, d.key, d.early === true]);
+      firstOut();
+    }
+  })();
+  const ended = await Promise.race([walk.then(() => true), sleep(5_000).then(() => false)]);
+  t.ok(ended, 'the walk ended: entries came out before the source\'s last key was listed');
+  t.same(out, [
+    ['missing', 'c "q" & <x>', true], ['missing', 'a\tb', true], ['different', 'b', true], ['missing', 'ü/é', true], ['extra', 'd', false],
+  ], 'source keys in listing order, compared with the whole target; then the extras in key order');
+
+  // A target still listing when the source's first key comes: the ordered walk, as without the option.
+  async function* slowTarget(): AsyncGenerator<ListedObject> {
+    await sleep(50);
+    yield o('b', 3); yield o('d');
+  }
+  const ordered: Array<[string, string, boolean]> = [];
+  for await (const d of diffListings(from([o('c'), o('a'), o('b', 2)]), slowTarget(), undefined, { early: true })) {
+    ordered.push([d.kind, d.key, d.early === true]);
+  }
+  t.same(ordered, [['missing', 'a', false], ['different', 'b', false], ['missing', 'c', false], ['extra', 'd', false]]);
+});
+
 t.test('listing pages and queries', async (t) => {
   t.equal(encodeQuery({ 'list-type': '2', prefix: 'a b/(c)*', 'start-after': undefined, 'continuation-token': 'x+y=' }),
     'continuation-token=x%2By%3D&list-type=2&prefix=a%20b%2F%28c%29%2A');
