@@ -6,19 +6,23 @@ import { listedDifference, type DiffEntry, type ListedObject } from './sorted-di
 
 const BATCH = 5_000;
 
-/** Spills one listing into `table`, a transaction per batch, so memory holds one batch at most. */
-async function spill(db: Database.Database, table: 's' | 't', objects: AsyncIterable<ListedObject>): Promise<void> {
+/** Writes listed objects into `table` in transactions of BATCH rows, so memory holds one batch at most. */
+function batchWriter(db: Database.Database, table: 's' | 't'): { add(o: ListedObject): void; flush(): void } {
   const insert = db.prepare(`INSERT OR REPLACE INTO ${table} (key, size, etag) VALUES (?, ?, ?)`);
   const write = db.transaction((rows: ListedObject[]) => { for (const o of rows) insert.run(o.key, o.size, o.etag); });
   let batch: ListedObject[] = [];
-  for await (const o of objects) {
-    batch.push(o);
-    if (batch.length >= BATCH) {
-      write(batch);
-      batch = [];
-    }
-  }
-  write(batch);
+  const flush = () => {
+    write(batch);
+    batch = [];
+  };
+  return { add(o) { batch.push(o); if (batch.length >= BATCH) flush(); }, flush };
+}
+
+/** Spills one listing into `table`. */
+async function spill(db: Database.Database, table: 's' | 't', objects: AsyncIterable<ListedObject>): Promise<void> {
+  const w = batchWriter(db, table);
+  for await (const o of objects) w.add(o);
+  w.flush();
 }
 
 interface Row { key: string; ssize: number | null; setag: string | null; tsize: number | null; tetag: string | null }
@@ -53,14 +57,15 @@ export async function* diffListings(source: AsyncIterable<ListedObject>, target:
     // Sorting and caching on disk, not in memory: what a listing of tens of millions of keys needs.
     db.pragma('temp_store = FILE');
     db.pragma('cache_size = -8192');
-    db.exec(`CREATE TABLE s (key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL, early INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+    db.exec(`CREATE TABLE s (key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE t (key TEXT PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL) WITHOUT ROWID;`);
-    if (opts.early) yield* earlyEntries(db, source, target, differ);
-    else await Promise.all([spill(db, 's', source), spill(db, 't', target)]);
-    const rows = db.prepare(`SELECT s.key AS key, s.size AS ssize, s.etag AS setag, t.size AS tsize, t.etag AS tetag
-        FROM s LEFT JOIN t ON t.key = s.key WHERE s.early = 0
-      UNION ALL
-      SELECT t.key, NULL, NULL, t.size, t.etag FROM t WHERE NOT EXISTS (SELECT 1 FROM s WHERE s.key = t.key)
+    const early = opts.early ? yield* earlyEntries(db, source, target, differ) : false;
+    if (!opts.early) await Promise.all([spill(db, 's', source), spill(db, 't', target)]);
+    // After an early walk only the target's extras are left; otherwise every key, in key order.
+    const extras = 'SELECT t.key AS key, NULL AS ssize, NULL AS setag, t.size AS tsize, t.etag AS tetag FROM t WHERE NOT EXISTS (SELECT 1 FROM s WHERE s.key = t.key)';
+    const rows = db.prepare(early ? `${extras} ORDER BY key` : `SELECT s.key AS key, s.size AS ssize, s.etag AS setag, t.size AS tsize, t.etag AS tetag
+        FROM s LEFT JOIN t ON t.key = s.key
+      UNION ALL ${extras}
       ORDER BY key`).iterate() as IterableIterator<Row>;
     for (const r of rows) {
       const s = r.ssize === null ? undefined : { key: r.key, size: r.ssize, etag: r.setag! };
@@ -75,33 +80,28 @@ export async function* diffListings(source: AsyncIterable<ListedObject>, target:
 
 /**
  * Spills both listings; when the target's has ended before the first source key comes, yields each source key as it
- * comes (and marks it, so the ordered pass leaves it out). Returns when both listings have ended.
+ * comes. Returns whether it did (the walk is then early throughout), once both listings have ended.
  */
 async function* earlyEntries(db: Database.Database, source: AsyncIterable<ListedObject>, target: AsyncIterable<ListedObject>,
-  differ: (s: ListedObject, t: ListedObject) => string | undefined): AsyncGenerator<DiffEntry> {
+  differ: (s: ListedObject, t: ListedObject) => string | undefined): AsyncGenerator<DiffEntry, boolean> {
   let targetEnded = false;
   let targetFailed: unknown;
   const targetSpilled = spill(db, 't', target).then(() => { targetEnded = true; }, (err: unknown) => { targetFailed = err; throw err; });
   targetSpilled.catch(() => {});
-  const insert = db.prepare('INSERT OR REPLACE INTO s (key, size, etag, early) VALUES (?, ?, ?, ?)');
-  const write = db.transaction((rows: Array<[ListedObject, number]>) => { for (const [o, e] of rows) insert.run(o.key, o.size, o.etag, e); });
+  const spilled = batchWriter(db, 's');
   const inTarget = db.prepare('SELECT size, etag FROM t WHERE key = ?');
-  let batch: Array<[ListedObject, number]> = [];
   let early: boolean | undefined;
   for await (const o of source) {
     if (targetFailed !== undefined) throw targetFailed;
     // Decided once: a walk is either all early or all ordered, so a resumed walk's position means one thing.
     early ??= targetEnded;
-    batch.push([o, early ? 1 : 0]);
-    if (batch.length >= BATCH) {
-      write(batch);
-      batch = [];
-    }
+    spilled.add(o);
     if (early) {
       const t = inTarget.get(o.key) as { size: number; etag: string } | undefined;
       yield { ...entryOf(o.key, o, t && { key: o.key, ...t }, differ), early: true };
     }
   }
-  write(batch);
+  spilled.flush();
   await targetSpilled;
+  return early === true;
 }
