@@ -8,13 +8,17 @@ export interface GroupCommitOptions {
 }
 
 /**
- * Runs queued writes together in one SQLite transaction per turn of the event loop, so concurrent requests
- * share one fsync. Each caller's promise settles once the commit that contains its write is durable. While one
- * batch waits for its sync, the next batch commits and shares the next sync.
+ * Runs queued writes together in one SQLite transaction, so concurrent requests share one commit and one fsync.
+ * Each caller's promise settles once the commit that contains its write is durable. Writes queued while a sync
+ * runs wait for it to end and then commit together, just before the next sync starts: a write made during a
+ * sync could not be durable before that next sync anyway, and one transaction per sync costs less than one per
+ * turn of the event loop (a commit writes every page it touched to the WAL, however few rows it holds).
  */
 export class GroupCommit {
   private pending: Array<{ run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void; sync: boolean }> = [];
   private scheduled = false;
+  /** A committed batch is waiting for its sync; the writes queued meanwhile commit when it ends. */
+  private syncing = false;
 
   private readonly maxBatch: number;
 
@@ -46,6 +50,7 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
+    if (this.syncing || this.pending.length === 0) return;
     const batch = this.pending.length <= this.maxBatch ? this.pending : this.pending.splice(0, this.maxBatch);
     if (batch === this.pending) this.pending = [];
     else this.schedule();
@@ -62,7 +67,17 @@ export class GroupCommit {
       batch.forEach((item, i) => item.resolve(results[i]));
       this.opts.afterCommit?.();
     };
-    if (!this.opts.durable || !batch.some((item) => item.sync)) settle();
-    else this.opts.durable().then(settle, (err: unknown) => { for (const item of batch) item.reject(err); });
+    if (!this.opts.durable || !batch.some((item) => item.sync)) {
+      settle();
+      return;
+    }
+    this.syncing = true;
+    const synced = (err?: unknown) => {
+      this.syncing = false;
+      if (err === undefined) settle();
+      else for (const item of batch) item.reject(err);
+      this.flush();
+    };
+    this.opts.durable().then(() => synced(), (err: unknown) => synced(err ?? new Error('sync failed')));
   }
 }

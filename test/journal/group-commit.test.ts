@@ -20,7 +20,7 @@ function scratch(t: { teardown(fn: () => void): void }): string {
 }
 
 /** A GroupCommit over a fake store: records each commit's writes, and syncs only when told to. */
-function fake(opts: { maxBatch?: number } = {}) {
+function fake(opts: { maxBatch?: number; syncOnCommit?: boolean } = {}) {
   const commits: string[][] = [];
   const syncs: Array<() => void> = [];
   let current: string[] = [];
@@ -29,7 +29,9 @@ function fake(opts: { maxBatch?: number } = {}) {
     current = [];
     work();
     commits.push(current);
-  }, { maxBatch: opts.maxBatch, durable: () => new Promise<void>((resolve) => syncs.push(resolve)), afterCommit: () => log.push('after') });
+  }, { maxBatch: opts.maxBatch, afterCommit: () => log.push('after'),
+    // syncOnCommit: each commit is durable when it returns (synchronous=FULL), as in the one-per-append baseline.
+    durable: opts.syncOnCommit ? undefined : () => new Promise<void>((resolve) => syncs.push(resolve)) });
   const write = (name: string) => group.submit(() => { current.push(name); return name; }).then((v) => { log.push(`resolved ${v}`); return v; });
   return { group, commits, syncs, log, write };
 }
@@ -44,15 +46,21 @@ t.test('writes of one turn share a commit, and resolve only once it is durable',
   t.same(f.commits, [['a', 'b']], 'one transaction for both');
   await turn();
   t.same(f.log, [], 'nothing resolves before the sync');
-  // A write submitted while the first commit waits for its sync commits at once and waits for its own sync.
+  // Writes submitted while the first commit waits for its sync wait for it, then commit together before the next.
   const c = f.write('c');
   await turn();
-  t.same(f.commits, [['a', 'b'], ['c']]);
+  const d = f.write('d');
+  const outcome = f.group.submit(() => 'outcome', false);
+  await turn();
+  t.same(f.commits, [['a', 'b']], 'nothing more commits while the sync runs');
   f.syncs[0]!();
   t.same(await Promise.all([a, b]), ['a', 'b']);
   t.same([...f.log].sort(), ['after', 'resolved a', 'resolved b'], 'resolved after the sync, and the shipper woken once');
+  t.same(f.commits, [['a', 'b'], ['c', 'd']], 'the writes queued during the sync share the next commit');
+  t.equal(f.syncs.length, 2, 'and the next sync');
   f.syncs[1]!();
-  t.equal(await c, 'c');
+  t.same(await Promise.all([c, d, outcome]), ['c', 'd', 'outcome']);
+  t.equal(f.commits.length, 2, 'an unsynced write queued during a sync rode the same commit');
 });
 
 t.test('a failed sync rejects its batch; a failed commit rejects its batch and nothing else', async (t) => {
@@ -86,11 +94,10 @@ t.test('writes that need no sync of their own settle at commit, unless they shar
 });
 
 t.test('maxBatch 1 commits each write alone (the one-transaction-per-append baseline)', async (t) => {
-  const f = fake({ maxBatch: 1 });
+  const f = fake({ maxBatch: 1, syncOnCommit: true });
   const all = Promise.all([f.write('a'), f.write('b'), f.write('c')]);
   for (let i = 0; i < 4; i++) await turn();
   t.same(f.commits, [['a'], ['b'], ['c']]);
-  for (const s of f.syncs) s();
   t.same(await all, ['a', 'b', 'c']);
 });
 
