@@ -150,6 +150,11 @@ export function renderTables(all: Record<string, unknown>): string {
     s += table(['Writers', 'Group commit appends/s', 'p99 ms', 'One txn per append appends/s', 'p99 ms', 'Ratio'], r.journal.byWriters.map((w) =>
       [String(w.writers), fmt(w.median.group!.appendsPerSec), fmt(w.median.group!.p99Ms, 2), fmt(w.median.single!.appendsPerSec),
         fmt(w.median.single!.p99Ms, 2), `${fmt(w.groupOverSingle, 1)}x`]));
+    if (r.journal.requests?.length) {
+      s += `\n### Journal per request (a durable intent, then the outcome after a spread wait, writers drifting apart)\n\n`;
+      s += table(['Writers', 'changes/s', 'CPU us per change', 'commits per change'], r.journal.requests.map((q) =>
+        [String(q.writers), fmt(q.median.changesPerSec), fmt(q.median.cpuUsPerChange, 1), fmt(q.median.commitsPerChange, 3)]));
+    }
   }
   if (r.fleet) {
     const f = r.fleet;

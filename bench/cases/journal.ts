@@ -4,11 +4,14 @@ import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
 import { scratch } from '../lib/paths.js';
 import { interleave } from '../lib/rounds.js';
 import { appendFor } from '../lib/append-load.js';
+import { requestsFor } from '../lib/request-load.js';
 import type { Settings } from '../lib/settings.js';
 import { medians, ratio, type Figures } from './summarize.js';
 
 export interface JournalResult {
   byWriters: Array<{ writers: number; rounds: Record<string, Figures[]>; median: Record<string, Record<string, number>>; groupOverSingle: number }>;
+  /** Intent then outcome per change, writers drifting apart as requests do: commits and CPU per change. */
+  requests: Array<{ writers: number; median: Record<string, number> }>;
   note: string;
 }
 
@@ -32,7 +35,14 @@ export async function journalCase(s: Settings, log: (l: string) => void): Promis
       ], { rounds: s.rounds, label: `journal ${writers} writers` }, log);
       byWriters.push({ writers, rounds, median: medians(rounds), groupOverSingle: ratio(rounds, 'group', 'single', 'appendsPerSec') });
     }
-    return { byWriters, note: 'in one process; each append is one intent row committed with fsync (WAL, synchronous=FULL) before its promise resolves' };
+    const requests: JournalResult['requests'] = [];
+    for (const writers of s.journal.writers.filter((w) => w > 1)) {
+      const rounds = await interleave<Figures>([
+        { name: 'group', run: () => requestsFor(group, writers, s.journal.seconds) },
+      ], { rounds: s.rounds, label: `journal requests ${writers} writers` }, log);
+      requests.push({ writers, median: medians(rounds).group! });
+    }
+    return { byWriters, requests, note: 'in one process; each append is one intent row committed with fsync (WAL, synchronous=FULL) before its promise resolves' };
   } finally {
     await group.close();
     await single.close();
