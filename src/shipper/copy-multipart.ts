@@ -3,6 +3,36 @@ import type { CopyTarget } from './copy-object.js';
 import { SourceChangedError, copyMetadata, getUnchanged } from './copy-object.js';
 import { type ObjectState } from './object-state.js';
 import type { PartRef } from '../region/region.js';
+import { RegionError } from '../region/region-error.js';
+
+const ABORT_ATTEMPTS = 3;
+
+/**
+ * Aborts one of our uploads, trying again: the fault that ended the copy can take the abort too, and an upload
+ * left open keeps its parts stored for ever (until a restarted shipper's sweep of abandoned uploads).
+ */
+async function abortUpload(t: CopyTarget, key: string, uploadId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await t.target.abortMultipart(t.targetBucket, key, uploadId);
+      return;
+    } catch (err) {
+      if (err instanceof RegionError && err.kind === 'not-found') return;
+      if (attempt === ABORT_ATTEMPTS) return;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+/**
+ * After a CreateMultipartUpload that got no answer (a reset, a timeout): the target may have created the upload all
+ * the same, and nobody holds its id. The key is leased to this copy and the bucket is written by shippers alone,
+ * so every open upload of this key is one of ours. Regions without ListMultipartUploads (s3rver) are skipped.
+ */
+async function abortUploadsOf(t: CopyTarget, key: string): Promise<void> {
+  const uploads = await t.target.listMultipartUploads(t.targetBucket, key).catch(() => []);
+  for (const u of uploads) if (u.key === key) await abortUpload(t, key, u.uploadId);
+}
 
 /** Reads one part of the source into `into` (reused across parts, so a copy holds one part buffer). */
 async function readPart(t: CopyTarget, key: string, src: ObjectState, start: number, end: number, into: Buffer): Promise<Buffer> {
@@ -25,7 +55,13 @@ async function readPart(t: CopyTarget, key: string, src: ObjectState, start: num
  * source ETag before completing, so a source that changed mid-copy never becomes the target's object.
  */
 export async function copyMultipart(t: CopyTarget, key: string, src: ObjectState): Promise<void> {
-  const uploadId = await t.target.createMultipart(t.targetBucket, key, copyMetadata(t, src), t.signal);
+  let uploadId: string;
+  try {
+    uploadId = await t.target.createMultipart(t.targetBucket, key, copyMetadata(t, src), t.signal);
+  } catch (err) {
+    if (!(err instanceof RegionError) || err.kind === 'unreachable') await abortUploadsOf(t, key);
+    throw err;
+  }
   const whole = createHash('md5');
   const parts: PartRef[] = [];
   const buffer = Buffer.allocUnsafe(Math.min(t.partSize, src.size));
@@ -41,7 +77,7 @@ export async function copyMultipart(t: CopyTarget, key: string, src: ObjectState
     await t.target.completeMultipart(t.targetBucket, key, uploadId, parts, t.signal);
   } catch (err) {
     // Whatever ended the copy (a fault, a changed source, the shipper stopping), no upload of ours is left behind.
-    await t.target.abortMultipart(t.targetBucket, key, uploadId).catch(() => undefined);
+    await abortUpload(t, key, uploadId);
     throw err;
   }
 }

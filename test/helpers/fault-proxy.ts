@@ -20,6 +20,8 @@ export interface Faults {
   swallowResponses?: boolean;
   /** Only requests whose method is listed are touched (all when absent). */
   methods?: string[];
+  /** At most this many faults in all (counted in `injected`); after them every request passes untouched. */
+  limit?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export class FaultProxy {
   }
 
   private touched(req: IncomingMessage): boolean {
+    if (this.faults.limit !== undefined && this.injected >= this.faults.limit) return false;
     return !this.faults.methods || this.faults.methods.includes(req.method ?? '');
   }
 

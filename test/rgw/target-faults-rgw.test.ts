@@ -94,6 +94,41 @@ t.test(`target faults over Ceph RGW regions (seed ${seed})`, async (t) => {
       t.same(await compareBuckets(src, 'photos', dst, 'photos-replica'), [], 'and both ends hold the same bytes, metadata and tags');
       t.same(await uploadsInProgress(dst, 'photos-replica'), [], 'no multipart upload is left in the target bucket');
     });
+
+    await t.test('a part upload and then the abort of its upload both refused: the abort is tried again', async (t) => {
+      await ferry.reload(parseConfig({ ...raw, shipper }));
+      const injected = proxy.injected;
+      const log = proxy.log.length;
+      // The first PUT (a part) and the first DELETE (the abort of the failed copy) are refused, then all passes.
+      proxy.faults = { slowDownRate: 1, methods: ['PUT', 'DELETE'], limit: injected + 2 };
+      await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'big/abort', Body: randomBytes(7 * MiB) }));
+      await waitDrained(raw.journal.path, 30_000);
+      proxy.faults = {};
+      const seen = proxy.log.slice(log);
+      t.equal(proxy.injected - injected, 2, 'two faults injected');
+      t.ok(seen.filter((l) => l.startsWith('DELETE /photos-replica/big/abort?uploadId=')).length >= 2, 'the refused abort was sent again');
+      t.same(await compareBuckets(src, 'photos', dst, 'photos-replica'), [], 'the copy arrived whole');
+      t.same(await uploadsInProgress(dst, 'photos-replica'), [], 'no multipart upload is left in the target bucket');
+    });
+  });
+
+  await t.test('a CreateMultipartUpload whose answer is lost: the upload it made is found and aborted', async (t) => {
+    const proxy = await new FaultProxy(regions.targetEndpoint).start();
+    const raw = regions.rawConfig({ rules: [HUNG_RULE], upstream: { timeoutMs: TIMEOUT_MS },
+      shipper: { pollIntervalMs: 100, backoffBaseMs: 50, backoffMaxMs: 500, multipartThreshold: 5 * MiB, partSize: 5 * MiB } }) as
+      { regions: Record<string, { endpoint: string }>; journal: { path: string } };
+    raw.regions['cn-sh']!.endpoint = proxy.endpoint;
+    const ferry = await startTestFerry(raw);
+    const s3 = sdkClient(ferry.endpoint);
+    t.teardown(async () => { s3.destroy(); await ferry.stop(); await proxy.stop(); });
+    // The target creates the upload; its answer (the upload id) never reaches the shipper, which times out.
+    proxy.faults = { swallowResponses: true, methods: ['POST'], limit: 1 };
+    await s3.send(new PutObjectCommand({ Bucket: 'hung-src', Key: 'lost/create', Body: randomBytes(6 * MiB) }));
+    await waitDrained(raw.journal.path, 30_000);
+    t.equal(proxy.injected, 1, 'one answer swallowed');
+    t.ok(proxy.log.some((l) => l.startsWith('GET /hung-replica?uploads') || l.startsWith('GET /hung-replica/?uploads')), 'the shipper listed the uploads');
+    t.same(await compareBuckets(src, 'hung-src', dst, 'hung-replica'), [], 'the copy arrived whole');
+    t.same(await uploadsInProgress(dst, 'hung-replica'), [], 'no multipart upload is left in the target bucket');
   });
 
   await t.test(`a hung target radosgw (${HANG_MS / 1000} s, over ${MAX_ATTEMPTS} attempts x ${TIMEOUT_MS / 1000} s timeout) fails nothing`, async (t) => {
