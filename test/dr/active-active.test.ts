@@ -31,6 +31,18 @@ async function snapshot(client: S3Client, bucket: string): Promise<Map<string, s
   return out;
 }
 
+/** A snapshot, looked at again (up to five times) when s3rver answers its listing 500 for a half-written key. */
+async function listed(client: S3Client, bucket: string): Promise<Map<string, string>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await snapshot(client, bucket);
+    } catch (err) {
+      if (attempt === 5) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 function differences(a: Map<string, string>, b: Map<string, string>): string[] {
   const keys = new Set([...a.keys(), ...b.keys()]);
   return [...keys].filter((k) => a.get(k) !== b.get(k)).map((k) => `${k}: ${a.get(k) ?? 'absent'} != ${b.get(k) ?? 'absent'}`);
@@ -101,6 +113,15 @@ t.test('two gateways, mirror rules, concurrent writers on both sides, both gatew
       }
       await sleep(Math.floor(random() * 20));
     }
+    // Last, every key of this writer once more, both sides at once (the shared keys still meet across the sides): a
+    // PUT cut off by the kill can leave s3rver a key without metadata, and s3rver answers every listing of its bucket
+    // 500 until the key is written again.
+    const own = Array.from({ length: 10 }, (_, k) => `${side}${n}/${k}`);
+    const shared = Array.from({ length: 6 }, (_, k) => `same/${2 * k + (n % 2)}`);
+    for (const key of [...shared, ...own]) {
+      attempted[side]++;
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${side}${n} last ${key}` }));
+    }
   })();
   const writers = [writer('a', a, 'photos', 1), writer('a', a, 'photos', 2), writer('b', b, 'photos-replica', 3), writer('b', b, 'photos-replica', 4)];
   try {
@@ -119,9 +140,14 @@ t.test('two gateways, mirror rules, concurrent writers on both sides, both gatew
   }
 
   const settled = Date.now();
-  let diffs: string[] = [];
+  let diffs: string[] = ['not compared yet'];
   await waitFor(async () => {
-    diffs = differences(await snapshot(bj, 'photos'), await snapshot(sh, 'photos-replica'));
+    try {
+      diffs = differences(await snapshot(bj, 'photos'), await snapshot(sh, 'photos-replica'));
+    } catch (err) {
+      // s3rver answers a listing 500 while a PUT of one of its keys is half written: look again.
+      diffs = [`a listing failed: ${(err as Error).message}`];
+    }
     return diffs.length === 0;
   }, 120_000, 'both buckets to converge').catch(() => {});
   t.same(diffs, [], `both buckets identical after the storm (seed ${seed})`);
@@ -137,15 +163,15 @@ t.test('two gateways, mirror rules, concurrent writers on both sides, both gatew
   const convergeMs = Date.now() - settled;
 
   // No loops: nothing keeps rewriting once both sides agree, and no shipped copy became a journaled change.
-  const before = await snapshot(bj, 'photos');
+  const before = await listed(bj, 'photos');
   await sleep(3_000);
-  t.same(differences(before, await snapshot(bj, 'photos')), [], 'quiet afterwards: no copy bounces back and forth');
+  t.same(differences(before, await listed(bj, 'photos')), [], 'quiet afterwards: no copy bounces back and forth');
   const rows = (file: string) => withJournal(file, (db) => (db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n);
   const rowsA = rows(join(regions.dir, 'a.db'));
   const rowsB = rows(join(regions.dir, 'b.db'));
   t.ok(rowsA <= attempted.a + 3, `a's journal holds only its clients' changes (${rowsA} rows, ${attempted.a} attempted)`);
   t.ok(rowsB <= attempted.b + 2, `b's journal holds only its clients' changes (${rowsB} rows, ${attempted.b} attempted)`);
-  const keys = (await snapshot(bj, 'photos')).size;
+  const keys = (await listed(bj, 'photos')).size;
   t.ok(keys > 10, `${keys} keys in each bucket`);
   t.comment(`FIGURES active-active: seed=${seed} changesA=${attempted.a} changesB=${attempted.b} convergeMs=${convergeMs} keys=${keys}`);
 });
