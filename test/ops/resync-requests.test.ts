@@ -22,7 +22,9 @@ t.test('keys a resync found missing ship without a HEAD of the target; a delete 
   const dst = directClient(regions.target);
   t.teardown(async () => { await src.close(); await dst.close(); });
 
-  const missing = ['m/plain', 'm/a&b<c "q"', "m/it's ü/東京", 'm/tab\there', 'm/gone-later'];
+  // The key deleted below has a folder of its own: s3rver removes a folder a delete leaves empty, and a PUT into
+  // that folder at the same moment crashes it (ENOENT opening the object file).
+  const missing = ['m/plain', 'm/a&b<c "q"', "m/it's ü/東京", 'm/tab\there', 'gone/later'];
   await putKeys(src, 'photos', [...missing, 'd/differs'], (k) => `source bytes of ${k}`);
   await putKeys(dst, 'photos-replica', ['d/differs'], () => 'an older copy');
 
@@ -30,8 +32,8 @@ t.test('keys a resync found missing ship without a HEAD of the target; a delete 
   t.equal(resync.code, 0, resync.stderr);
   t.match(resync.stdout, /5 missing, 0 extra, 1 different; 6 resync row\(s\) written/);
   // Before it ships: the source loses one key, and a copy of it reaches the target by another way.
-  await deleteKey(src, 'photos', 'm/gone-later');
-  await putKeys(dst, 'photos-replica', ['m/gone-later'], () => 'landed meanwhile');
+  await deleteKey(src, 'photos', 'gone/later');
+  await putKeys(dst, 'photos-replica', ['gone/later'], () => 'landed meanwhile');
 
   const db = openJournalFile((raw as { journal: { path: string } }).journal.path);
   t.teardown(() => db.close());
@@ -61,6 +63,6 @@ t.test('keys a resync found missing ship without a HEAD of the target; a delete 
   t.ok(clean >= 2, `most keys shipped at the first attempt (${clean} of 4), so the hint was put to the test`);
   t.ok(heads('d/differs') >= 1, 'a key the target holds otherwise is looked at first, as before');
   t.equal((await storedObject(regionClient(regions.target), 'photos-replica', 'd/differs'))?.md5, md5('source bytes of d/differs'));
-  t.ok(heads('m/gone-later') >= 1, 'a key gone from the source is looked for in the target despite the hint');
-  t.equal(await storedObject(regionClient(regions.target), 'photos-replica', 'm/gone-later'), null, 'and the copy found there deleted');
+  t.ok(heads('gone/later') >= 1, 'a key gone from the source is looked for in the target despite the hint');
+  t.equal(await storedObject(regionClient(regions.target), 'photos-replica', 'gone/later'), null, 'and the copy found there deleted');
 });
