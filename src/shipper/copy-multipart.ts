@@ -4,6 +4,7 @@ import { SourceChangedError, copyMetadata, getUnchanged } from './copy-object.js
 import { type ObjectState } from './object-state.js';
 import type { PartRef } from '../region/region.js';
 import { RegionError } from '../region/region-error.js';
+import { backoffDelay } from './backoff.js';
 
 const ABORT_ATTEMPTS = 3;
 
@@ -19,7 +20,7 @@ async function abortUpload(t: CopyTarget, key: string, uploadId: string): Promis
     } catch (err) {
       if (err instanceof RegionError && err.kind === 'not-found') return;
       if (attempt === ABORT_ATTEMPTS) return;
-      await new Promise((r) => setTimeout(r, 100 * attempt));
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, 50, 400)));
     }
   }
 }
