@@ -1,9 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quantile } from '../lib/stats.js';
-import { keyName } from '../lib/settings.js';
 import type { LagJob, LagResult } from './protocol.js';
 import { drain, keyPath, poolFor, s3Request } from './s3-request.js';
+
+/**
+ * The i-th object's key: a folder per hundred objects. s3rver lists a bucket by walking its folders and stat-ing
+ * every file of each folder it enters (in its own order, skipping folders before `start-after`), so with every key
+ * in one folder each listing of the watcher stat-ed two files per object ever written: at 500/s that walk, not the
+ * shipper, took the target s3rver's core. In folders of a hundred, a listing from the oldest unseen object enters
+ * the few folders still being filled.
+ */
+export function lagKey(prefix: string, i: number): string {
+  return `${prefix}${String(Math.floor(i / 100)).padStart(3, '0')}/${String(i).padStart(5, '0')}`;
+}
+
+const indexOf = (key: string) => Number(key.slice(key.lastIndexOf('/') + 1));
 
 /**
  * PUTs objects through Ferry at a steady rate (on a fixed schedule, not back to back) and, from each
@@ -24,7 +36,7 @@ export async function runLag(j: LagJob): Promise<LagResult> {
   const byList = j.watch === 'list';
   const ackedAt: Array<number | undefined> = new Array(total);
   const one = async (i: number) => {
-    const key = keyName(j.prefix, i);
+    const key = lagKey(j.prefix, i);
     const body = Buffer.from(base);
     body.writeUInt32BE(i, 0);
     const sent = performance.now();
@@ -84,13 +96,13 @@ async function watchByListing(j: LagJob, total: number, ackedAt: Array<number | 
   const end = performance.now() + j.seconds * 1000 + j.timeoutMs;
   while (oldest < total && performance.now() < end) {
     const asked = performance.now();
-    const startAfter = oldest > 0 ? `&start-after=${encodeURIComponent(keyName(j.prefix, oldest - 1))}` : '';
+    const startAfter = oldest > 0 ? `&start-after=${encodeURIComponent(lagKey(j.prefix, oldest - 1))}` : '';
     const res = await s3Request(region, j.region, 'GET', keyPath(j.targetBucket),
       { query: `list-type=2&max-keys=1000&prefix=${encodeURIComponent(j.prefix)}${startAfter}` });
     const text = await res.body.text();
     const now = performance.now();
     for (const m of text.matchAll(/<Key>([^<]*)<\/Key>(?:(?!<\/Contents>).)*?<Size>(\d+)<\/Size>/gs)) {
-      const i = Number(m[1]!.slice(j.prefix.length));
+      const i = m[1]!.startsWith(j.prefix) ? indexOf(m[1]!) : -1;
       if (!(i >= 0 && i < total) || seen[i] || Number(m[2]) !== j.size) continue;
       const ack = ackedAt[i];
       if (ack === undefined || ack < 0) continue; // listed before its PUT was answered: seen on a later listing
