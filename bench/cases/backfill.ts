@@ -110,13 +110,22 @@ async function backfillBetween(load: LoadClient, s: Settings, log: (l: string) =
       {
         name: 'rclone',
         async run(r) {
-          const bucket = `rclone-${r + 2}`;
-          await load.run({ kind: 'createBucket', target: dst, bucket });
-          const regions0 = cpuSeconds(regionPids());
-          const res = await runToEnd('env', ['-u', 'AWS_CA_BUNDLE', 'rclone', 'copy', 'src:data', `dst:${bucket}`,
-            '--transfers', String(b.concurrency), '--checkers', String(b.concurrency), '--retries', '1'], { env });
-          const regionsCpu = cpuSeconds(regionPids()) - regions0;
-          if (res.code !== 0) throw new Error(`rclone copy failed (${res.code}): ${res.stderr.slice(-500)}`);
+          // A copy that fails is run again once, into a bucket of its own, and only the second is timed: rclone
+          // has seen s3rver cut a body short under load ("corrupted on transfer"), which is not a backfill's cost.
+          let bucket = '';
+          let res: Awaited<ReturnType<typeof runToEnd>> | undefined;
+          let regionsCpu = 0;
+          for (let attempt = 1; attempt <= 2; attempt++) {
+            bucket = `rclone-${r + 2}${attempt > 1 ? `-again` : ''}`;
+            await load.run({ kind: 'createBucket', target: dst, bucket });
+            const regions0 = cpuSeconds(regionPids());
+            res = await runToEnd('env', ['-u', 'AWS_CA_BUNDLE', 'rclone', 'copy', 'src:data', `dst:${bucket}`,
+              '--transfers', String(b.concurrency), '--checkers', String(b.concurrency), '--retries', '1'], { env });
+            regionsCpu = cpuSeconds(regionPids()) - regions0;
+            if (res.code === 0) break;
+            log(`backfill (${regions.kind}): rclone copy failed (${res.code}) on attempt ${attempt}: ${res.stderr.trim().split('\n').pop()}`);
+          }
+          if (!res || res.code !== 0) throw new Error(`rclone copy failed twice (${res?.code}): ${res?.stderr.slice(-500)}`);
           await check(bucket);
           return { seconds: res.ms / 1000, objectsPerSec: b.objects / (res.ms / 1000), toolCpuMsPerObject: (res.cpuSeconds * 1000) / b.objects,
             regionsCpuMsPerObject: (regionsCpu * 1000) / b.objects };
