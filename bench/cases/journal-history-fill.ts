@@ -112,25 +112,3 @@ export function fillHistory(path: string, shape: HistoryShape, log: (l: string) 
   for (const [k, v] of Object.entries(phases)) phases[k] = Math.round(v * 10) / 10;
   return { seconds: Math.round((performance.now() - t0) / 100) / 10, phases };
 }
-
-/**
- * Takes a filled journal back to its `rows` filled changes: the bench's own appends (rows after them, which would
- * crowd the last hour of the next run) are deleted, and the head file is written anew by opening it as Ferry does.
- */
-export function trimHistory(path: string, rows: number): number {
-  const db = new Database(path);
-  let removed = 0;
-  try {
-    db.transaction(() => {
-      removed = db.prepare('DELETE FROM changes WHERE seq > ?').run(rows).changes;
-      db.prepare('DELETE FROM queue WHERE max_seq > ?').run(rows);
-      db.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'changes'").run(rows);
-    })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  } finally {
-    db.close();
-  }
-  rmSync(`${path}-head`, { force: true });
-  new SqliteJournalStore(path, { writer: 'fill' }).close();
-  return removed;
-}
