@@ -20,6 +20,7 @@ import { pipeBody, sendError } from './respond.js';
 import { hostId, nextRequestId } from './request-id.js';
 import { replicationStatusOf } from './replication-status.js';
 import { cancelOnClose } from './client-gone.js';
+import { lingerOnClose } from './lingering-close.js';
 import { handlePostObject } from './post-object/handle-post-object.js';
 import { checkChange, checkKeys } from './check-change.js';
 import { canReadReplica } from './failover/route.js';
@@ -102,7 +103,10 @@ export function createHandler(ctx: GatewayContext) {
       if (e.code === 'InternalError') ctx.log.error({ err, requestId }, 'internal error');
       rec.status = e.status;
       rec.code = e.code;
-      if (hasBody(req) && !req.readableEnded) res.setHeader('connection', 'close');
+      if (hasBody(req) && !req.readableEnded) {
+        res.setHeader('connection', 'close');
+        lingerOnClose(req.socket);
+      }
       sendError(res, e, rawPath, requestId);
       req.resume();
     };
