@@ -105,7 +105,8 @@ export function createHandler(ctx: GatewayContext) {
       rec.code = e.code;
       if (hasBody(req) && !req.readableEnded) {
         res.setHeader('connection', 'close');
-        lingerOnClose(req.socket);
+        // A form is still being read into its spool file: its handler drains or ends it itself.
+        if (rec.operation !== 'PostObject') lingerOnClose(req.socket);
       }
       sendError(res, e, rawPath, requestId);
       req.resume();
