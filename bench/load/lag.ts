@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quantile } from '../lib/stats.js';
+import { keyName } from '../lib/settings.js';
 import type { LagJob, LagResult } from './protocol.js';
 import { drain, keyPath, poolFor, s3Request } from './s3-request.js';
 
@@ -12,7 +13,7 @@ import { drain, keyPath, poolFor, s3Request } from './s3-request.js';
  * the few folders still being filled.
  */
 export function lagKey(prefix: string, i: number): string {
-  return `${prefix}${String(Math.floor(i / 100)).padStart(3, '0')}/${String(i).padStart(5, '0')}`;
+  return keyName(`${prefix}${String(Math.floor(i / 100)).padStart(3, '0')}/`, i);
 }
 
 const indexOf = (key: string) => Number(key.slice(key.lastIndexOf('/') + 1));
