@@ -84,8 +84,11 @@ async function curlPost(url: string, fields: Record<string, string>, file: strin
 
 const errorOf = (text: string) => parseErrorXml(text);
 
-/** The gateway's spooled form files in the system's temporary folder. */
-const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith('ferry-post-')).map((name) => join(tmpdir(), name));
+/** Spool files some other process left in the system's temporary folder before these tests began: not theirs. */
+const spooledBefore = new Set(readdirSync(tmpdir()));
+/** The gateways' spooled form files in the system's temporary folder, made since these tests began. */
+const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith('ferry-post-') && !spooledBefore.has(name))
+  .map((name) => join(tmpdir(), name));
 
 t.test('browser form uploads through the gateway', async (t) => {
   const w = await startClientWorld();
@@ -270,6 +273,8 @@ t.test('a 30 MB form upload streams through the gateway (a child process) with f
     const stored = join(regions.dir, 'cn-bj', 'data', 'big', `${name}._S3rver_object`);
     t.equal(readFileSync(`${stored}.md5`, 'utf8'), file.md5, `${name}: the source stores the bytes sent`);
     t.ok(after.samples > 5, `${name}: memory was sampled throughout`);
+    // Checked at once, before the gateway is stopped: the spool is gone by the time the answer is.
+    t.same(spooled(), [], `${name}: the spool was removed before the answer`);
     t.comment(`${name}: gateway RSS ${mb(before.peakRss)} -> peak ${mb(after.peakRss)} MiB, VmHWM ${mb(after.hwm)} MiB`);
     return { before, after };
   };

@@ -149,6 +149,9 @@ export async function handlePostObject(ctx: GatewayContext, req: IncomingMessage
       seqs = [];
     }
     rec.status = up.statusCode;
+    // The spool goes before the answer does: a client (or a test) that stops the gateway once it has its answer must
+    // not leave the file behind. The upload's own stream keeps its descriptor, so this is safe while it drains.
+    await file.remove();
     if (up.statusCode < 200 || up.statusCode >= 300) {
       // The source refused the PutObject: its answer goes to the client unchanged.
       rec.bytesOut = Number(up.headers['content-length'] ?? 0);
