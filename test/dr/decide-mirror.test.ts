@@ -21,6 +21,8 @@ const rows: Array<[string, ObjectState | null, ObjectState | null, LocalChange |
   ['deleted here before a later write there', null, original('"1"', 12), del(11_000), 'pull'],
   ['deleted here; an older copy from there landed late', copyOf('"1"', 'sh', 10), null, del(11_000), 'delete-both'],
   ['absent on both sides', null, null, del(1_000), 'nothing'],
+  ['crossed copies, here\'s change the later: here takes it back', copyOf('"1"', 'sh', 10), copyOf('"2"', 'bj', 11), put(11), 'pull'],
+  ['crossed copies, there\'s change the later: it goes back there', copyOf('"2"', 'sh', 12), copyOf('"1"', 'bj', 11), put(11), 'copy'],
 ];
 
 t.test('decisions from bj to sh', async (t) => {
@@ -35,5 +37,21 @@ t.test('both sides agree on which of two writes wins', async (t) => {
     const fromSh = decideMirror('sh', 'bj', sh, bj, put(b)).do;
     const winner = fromBj === 'copy' ? 'bj' : 'sh';
     t.equal(fromSh === 'copy' ? 'sh' : 'bj', winner, `seconds ${a} and ${b}: both pick ${winner}`);
+  }
+});
+
+t.test('after two copies crossed, both sides carry the later change to the side without it', async (t) => {
+  for (const [a, b] of [[10, 11], [11, 10], [10, 10]] as const) {
+    // bj holds a copy of sh's change made at second b; sh holds a copy of bj's change made at second a.
+    const atBj = copyOf('"sh"', 'sh', b);
+    const atSh = copyOf('"bj"', 'bj', a);
+    const fromBj = decideMirror('bj', 'sh', atBj, atSh, put(a)).do;
+    const fromSh = decideMirror('sh', 'bj', atSh, atBj, put(b)).do;
+    // The winner's change is held where it was copied to: the other side of the one it was made on.
+    const winner = a >= b ? 'bj' : 'sh';
+    const lacking = winner;
+    // Which bucket each decision writes into: a copy writes there, a pull writes here.
+    const into = (side: 'bj' | 'sh', what: string) => (what === 'copy' ? (side === 'bj' ? 'sh' : 'bj') : what === 'pull' ? side : 'none');
+    t.same([into('bj', fromBj), into('sh', fromSh)], [lacking, lacking], `seconds ${a} and ${b}: ${winner}'s change goes back into ${lacking}`);
   }
 });

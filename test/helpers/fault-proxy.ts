@@ -16,6 +16,8 @@ export interface Faults {
   /** Forward, then hold the response this long before passing it on. */
   stallMs?: number;
   stallRate?: number;
+  /** Hold the request this long before forwarding it: a write that reaches the server late. */
+  holdMs?: number;
   /** Forward, then never pass the response on (the change reached the server, the answer is lost). */
   swallowResponses?: boolean;
   /** Only requests whose method is listed are touched (all when absent). */
@@ -84,6 +86,17 @@ export class FaultProxy {
       res.end(doc);
       return;
     }
+    if (touched && f.holdMs) {
+      this.injected++;
+      const timer = setTimeout(() => { this.stalls.delete(timer); this.forward(req, res, up, touched); }, f.holdMs);
+      this.stalls.add(timer);
+      return;
+    }
+    this.forward(req, res, up, touched);
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, up: URL, touched: boolean): void {
+    const f = this.faults;
     this.forwarded++;
     const body = { request: `${req.method} ${req.url}`, received: 0, ended: false };
     this.bodies.push(body);

@@ -15,6 +15,8 @@ export interface LocalChange {
  * - `delete-both`: here holds an older copy from there that landed after this side's own newer delete: the
  *   delete wins on both sides;
  * - `nothing`: here already holds there's change.
+ * A copy here of there's change, with a copy there of here's change, is the trace of two copies that crossed: the
+ * later of the two changes is copied to the side that lacks it.
  */
 export type MirrorAction = { do: 'copy' | 'delete-there' | 'delete-both' } | { do: 'pull' | 'nothing'; why: string };
 
@@ -41,6 +43,11 @@ export function decideMirror(here: string, there: string, s: ObjectState | null,
   if (s) {
     if (s.replicaOf?.region === there) {
       if (change?.deleted && beats(changeStamp(change, here), s.replicaOf)) return { do: 'delete-both' };
+      // Two copies crossed: each side holds the other's, so neither holds its own change any more. The later
+      // change goes to the side without it, whichever side decides.
+      if (d?.replicaOf?.region === here) {
+        return beats(d.replicaOf, s.replicaOf) ? { do: 'pull', why: `${there} holds ${here}'s later change` } : { do: 'copy' };
+      }
       return { do: 'nothing', why: `the object here is ${there}'s change` };
     }
     if (!d || d.replicaOf?.region === here) return { do: 'copy' };
