@@ -243,7 +243,10 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
         // NOTE: RGW 16.2 keeps no tags given to CreateMultipartUpload, so a multipart copy's tags are always looked at.
         tagsKnown = tagsBefore === 0 && srcTags.length === 0;
       } else {
-        targetEtag = await copyWhole(t, key, src, srcTags, body, look);
+        // A mirror copy's look waits for the copy to land: the other side's shipper writes into this bucket
+        // without this side's journal knowing, and a copy of its that lands during ours crossed it (the key ships
+        // again to settle it). Of two crossing copies, the look after the one that landed last sees the other.
+        targetEtag = await copyWhole(t, key, src, srcTags, body, t.marker ? undefined : look);
         tagsKnown = tagsKnownAfterPut(t.target, srcTags, tagsBefore);
       }
     } catch (err) {

@@ -22,16 +22,8 @@ export async function replicateMirrored(t: CopyTarget, key: string, change: Loca
   switch (action.do) {
     case 'nothing':
       return { result: s ? 'shipped' : 'deleted', targetEtag: d?.etag ?? null, bytes: 0, changed: false, superseded: action.why };
-    case 'copy': {
-      const copied = await replicateKey({ ...t, sourceState: s!, marker: { [REPLICA_MARKER]: formatMarker(stampOf(s!, here)) } }, key);
-      // replicateKey's last look at this side goes out before the copy has landed there. The other side's shipper
-      // writes into this bucket without this side's journal knowing, so one more look, once the copy is in place:
-      // a copy from there that landed here meanwhile crossed this one, and the key ships again to settle it. Of two
-      // crossing copies, at least the one that landed last is seen by the look that follows it.
-      const now = await t.source.head(t.sourceBucket, key, t.signal);
-      if (!now || now.etag !== s!.etag) throw new SourceChangedError(key);
-      return copied;
-    }
+    case 'copy':
+      return replicateKey({ ...t, sourceState: s!, marker: { [REPLICA_MARKER]: formatMarker(stampOf(s!, here)) } }, key);
     case 'pull': {
       // The other side's object wins: this side takes it (marked as its copy), so both agree even when the other
       // side's shipper has nothing left to ship. Nothing crosses to the other side.
