@@ -281,10 +281,12 @@ t.test('a 30 MB form upload streams through the gateway (a child process) with f
   // Warm up the paths an upload takes (the parser, the spool, the upstream pool) with a small file first.
   await upload('warm.bin', 64 * 1024);
   const thirty = await upload('thirty.bin', 30 * MiB);
-  // Streaming leaves chunk garbage that V8 collects in its own time, so RSS rises once by a few tens of MiB; a file
-  // held whole (and copied once, as concatenating chunks does) would add twice its size on top of that.
+  // Streaming leaves spent chunks that V8 frees only when they add up to its trigger for a collection (some 30 MiB
+  // of Buffer memory, measured on Node 20 and 24), and the allocator keeps what it freed, so RSS rises once by that
+  // and its slack: 34 MiB on Node 20, 38 to 55 on Node 24 (ten runs). A file held whole and copied once, as
+  // concatenating chunks does, would add twice its size on top of that; the 90 MiB upload below catches one held once.
   const growth = thirty.after.hwm - thirty.before.hwm;
-  t.ok(growth < 48 * MiB, `RSS high-water mark grew ${mb(growth)} MiB for a 30 MiB file`);
+  t.ok(growth < 72 * MiB, `RSS high-water mark grew ${mb(growth)} MiB for a 30 MiB file`);
   // And memory does not follow object size: three times the bytes, no more memory. Each upload's high-water mark is
   // its own (reset before it): what the gateway does between two uploads, such as V8 compiling the now warm path on
   // a background thread, is not the upload's. Held whole, the file would add 90 MiB, twice if copied.
