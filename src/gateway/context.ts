@@ -6,6 +6,7 @@ import type { Upstream } from './upstream.js';
 import type { UpstreamPool } from './upstream-pool.js';
 import type { SourceHealth } from './failover/source-health.js';
 import type { ChangesInFlight } from './failover/changes-in-flight.js';
+import type { RecentPuts } from '../shipper/recent-puts.js';
 
 /** What the gateway observes of each finished request (metrics hook). */
 export interface RequestRecord {
@@ -35,6 +36,8 @@ export interface GatewayContext {
   changesInFlight: ChangesInFlight;
   log: Logger;
   credentials: Map<string, ClientCredential>;
+  /** Where small PUTs' bodies are kept for this process's shipper (absent when it runs no shipper). */
+  recentPuts?: RecentPuts;
   onRequest?: (r: RequestRecord) => void;
   onJournalAppend?: (seconds: number) => void;
 }

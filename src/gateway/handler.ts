@@ -30,6 +30,7 @@ import { renamedDocument } from './failover/mapped-answer.js';
 import { REPLICA_MARKER } from '../s3/replica-marker.js';
 import { renameBucketInXml, renameCopySource } from './failover/rename-bucket.js';
 import type { GatewayContext, RequestRecord } from './context.js';
+import { queueKey } from '../journal/queue-key.js';
 
 const XML_BODY_LIMIT = 2 * 1024 * 1024;
 const RESPONSE_XML_LIMIT = 8 * 1024 * 1024;
@@ -209,6 +210,12 @@ export function createHandler(ctx: GatewayContext) {
         seqs = [];
       }
       if (seqs.length) {
+        if (c.operation === 'PutObject' && up.statusCode === 200 && Buffer.isBuffer(body) && route.to === 'source'
+          && ctx.recentPuts && rule && !rule.mirror) {
+          // The shipper copies these bytes without asking the source for them again.
+          const etag = up.headers.etag;
+          ctx.recentPuts.remember(queueKey(intents[0]!), seqs[0]!, typeof etag === 'string' ? etag : undefined, body, headers);
+        }
         if (needsResponseBody(c.operation, up.statusCode)) {
           buffered = await readBounded(up.body, RESPONSE_XML_LIMIT).catch((err: unknown) => { discard(up.body); throw err; });
         }

@@ -14,6 +14,7 @@ import { SourceHealth } from '../gateway/failover/source-health.js';
 import { ChangesInFlight } from '../gateway/failover/changes-in-flight.js';
 import { startGateway } from '../gateway/server.js';
 import type { GatewayContext } from '../gateway/context.js';
+import { RecentPuts } from '../shipper/recent-puts.js';
 import { Shipper, type ShipperEvents } from '../shipper/shipper.js';
 import { checkOperationsConfig, startOperations } from '../admin/start-operations.js';
 import { startConsole, type RunningConsole } from '../admin/console/start-console.js';
@@ -70,6 +71,8 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
       (signal) => running.clients.get(running.config.source)!.ping(signal), log),
     changesInFlight: new ChangesInFlight(),
     credentials: new Map(config.clients.map((c) => [c.accessKeyId, c])),
+    // A gateway with its shipper in the same process hands it the bytes of small PUTs.
+    recentPuts: opts.gateway && opts.shipper ? new RecentPuts() : undefined,
   };
   let stopping = false;
   const running: RunningFerry = {
@@ -127,7 +130,7 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
     .catch((err: unknown) => { running.console?.stop(); throw err; });
   running.admin = ops.admin;
   const makeShipper = () => new Shipper(journal, () => context.rules, clients.get(running.config.source)!,
-    clients, running.config.shipper, log, ops.shipperEvents);
+    clients, running.config.shipper, log, ops.shipperEvents, context.recentPuts);
   // Exactly one shipper at a time: the old one is stopped (its copies in flight get a moment to finish, the rest
   // are cancelled and stay queued) before the new one starts.
   async function restartShipper() {

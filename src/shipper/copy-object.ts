@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Region } from '../region/region.js';
 import { RegionError } from '../region/region-error.js';
 import { HashHoldBack } from '../util/verified-stream.js';
@@ -12,6 +12,9 @@ import { formatMarker, REPLICA_MARKER } from '../s3/replica-marker.js';
  * does not hash to (or is not as long as) what the source's ETag and size said.
  */
 export class SourceChangedError extends Error {
+  /** What the last look found at the source, when it was the last look that found the change (null: gone). */
+  seen?: ObjectState | null;
+
   constructor(key: string, readonly bytes = false) {
     super(`source object ${key} changed during the copy`);
     this.name = 'SourceChangedError';
@@ -45,6 +48,11 @@ export interface CopyTarget {
    * that is no longer so (or gone) is a change, shipped again, never a delete made here.
    */
   sourceState?: ObjectState;
+  /**
+   * The bytes of `sourceState`, held since the gateway forwarded them (`RecentPuts`): copied without reading the
+   * source, checked against the state's ETag, and the state against the last look like any other.
+   */
+  sourceBody?: Buffer;
   /**
    * The target was seen without the key just before (a resync's walk): its HEAD is left out of a copy. A hint:
    * where the source turns out absent, the target is looked at all the same before deciding on a delete.
@@ -136,6 +144,11 @@ async function readSource(t: CopyTarget, key: string): Promise<{ src: ObjectStat
   return { src: res.state, body: res.body };
 }
 
+/** Bytes already in memory as a stream of one chunk (a Buffer, not an object: the PUT counts its bytes). */
+function held(body: Buffer | undefined): Readable | undefined {
+  return body && Readable.from([body], { objectMode: false });
+}
+
 /** Lets go of a body that will not be copied: a small one is read off (its connection stays), a large one cut. */
 function drop(body: Readable | undefined, size = Infinity): void {
   if (!body) return;
@@ -197,9 +210,12 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
   dstP.catch(() => {});
   // Where the region is not known to count tags in its GET answers, its tags are asked for alongside the GET, so
   // the copy waits for one round trip, not two.
-  const tagsP = !t.sourceState && traitsOf(t.source).countsTags !== true ? t.source.getTags(t.sourceBucket, key, t.signal) : undefined;
+  // A state held since the gateway's PUT counts no tags (it is used only where GET answers do not either): they
+  // are asked for at once.
+  const tagsP = t.sourceBody !== undefined || (!t.sourceState && traitsOf(t.source).countsTags !== true)
+    ? t.source.getTags(t.sourceBucket, key, t.signal) : undefined;
   tagsP?.catch(() => {});
-  const read = t.sourceState ? { src: t.sourceState } : await readSource(t, key);
+  const read = t.sourceState ? { src: t.sourceState, body: held(t.sourceBody) } : await readSource(t, key);
   if (!read) {
     // S3 answers a delete with 204 whether or not the key existed, so the target is looked at first: a key it
     // does not hold needs no delete, and the journal can tell a change that changed nothing.
@@ -270,6 +286,8 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
     changed = true;
   }
   // The last look: if the source moved while we copied, what we wrote may be stale.
-  if (!after || after.etag !== src.etag || !sameMetadata(after.metadata, src.metadata)) throw new SourceChangedError(key);
+  if (!after || after.etag !== src.etag || !sameMetadata(after.metadata, src.metadata)) {
+    throw Object.assign(new SourceChangedError(key), { seen: after });
+  }
   return { result: 'shipped', targetEtag: targetEtag ?? (landed?.etag || null), bytes, changed };
 }

@@ -14,6 +14,8 @@ import { abortAbandonedUploads } from './abandoned-uploads.js';
 import { boundRules } from './bound-rules.js';
 import { replicateMirrored, type MirroredResult } from './mirror/replicate-mirrored.js';
 import type { LocalChange } from './mirror/decide.js';
+import type { RecentPuts } from './recent-puts.js';
+import { traitsOf } from '../region/region-traits.js';
 
 /** What the shipper reports as it works (metrics hook). */
 export interface ShipperEvents {
@@ -63,6 +65,7 @@ export class Shipper {
     private readonly config: ShipperConfig,
     private readonly log: Logger,
     private readonly events: ShipperEvents = {},
+    private readonly recentPuts?: RecentPuts,
   ) {
     // Every copy in flight listens on the one stop signal.
     setMaxListeners(0, this.abort.signal);
@@ -187,17 +190,23 @@ export class Shipper {
     // A rule cut over to its target (`ferry failover`) takes its changes there: they ship back to the source.
     const back = rule.primary === 'target';
     let result: MirroredResult;
+    // The bytes of the key's newest change, when this process's gateway forwarded them a moment ago. Not where the
+    // source counts tags in its GET answers: there one GET tells the tags too, and held bytes would save no request.
+    const taken = this.recentPuts?.take(queueKey(entry), entry.maxSeq);
+    const held = back || rule.mirror || traitsOf(this.source).countsTags === true ? undefined : taken;
     try {
       const copy = {
         source: back ? target : this.source, target: back ? this.source : target,
         sourceBucket: back ? rule.target.bucket : entry.bucket, targetBucket: back ? entry.bucket : rule.target.bucket,
         multipartThreshold: this.config.multipartThreshold, partSize: this.config.partSize, signal: this.abort.signal,
         targetAbsent: entry.targetAbsent === true && !back && !rule.mirror,
+        sourceState: held?.state, sourceBody: held?.body,
       };
       // A mirror rule's target ships into this bucket too: both sides settle each key on one winner.
       result = rule.mirror && !back ? await replicateMirrored(copy, entry.key, await this.localChange(entry))
         : await replicateKey(copy, entry.key);
     } catch (err) {
+      if (held && err instanceof SourceChangedError) this.recentPuts!.learn(held, err.seen);
       // Once stopping, a failure says nothing of the key (its copy was cancelled, or its clients closed under it).
       if (this.running) await this.record(entry, () => this.retryLater(entry, err as Error));
       return;
