@@ -12,10 +12,8 @@ import { formatMarker, REPLICA_MARKER } from '../s3/replica-marker.js';
  * does not hash to (or is not as long as) what the source's ETag and size said.
  */
 export class SourceChangedError extends Error {
-  /** What the last look found at the source, when it was the last look that found the change (null: gone). */
-  seen?: ObjectState | null;
-
-  constructor(key: string, readonly bytes = false) {
+  /** `seen`: what the last look found at the source, when it was the last look that found the change (null: gone). */
+  constructor(key: string, readonly bytes = false, readonly seen?: ObjectState | null) {
     super(`source object ${key} changed during the copy`);
     this.name = 'SourceChangedError';
   }
@@ -286,8 +284,6 @@ export async function replicateKey(t: CopyTarget, key: string): Promise<CopyResu
     changed = true;
   }
   // The last look: if the source moved while we copied, what we wrote may be stale.
-  if (!after || after.etag !== src.etag || !sameMetadata(after.metadata, src.metadata)) {
-    throw Object.assign(new SourceChangedError(key), { seen: after });
-  }
+  if (!after || after.etag !== src.etag || !sameMetadata(after.metadata, src.metadata)) throw new SourceChangedError(key, false, after);
   return { result: 'shipped', targetEtag: targetEtag ?? (landed?.etag || null), bytes, changed };
 }

@@ -1,4 +1,4 @@
-import { COPIED_HEADERS, md5OfEtag, sameMetadata, type ObjectState } from './object-state.js';
+import { objectState, sameMetadata, type ObjectState } from './object-state.js';
 
 // Held bytes in all, at most: the oldest go first. At 500 changes a second of 4 KiB this is some 16 s of changes.
 const DEFAULT_BUDGET_BYTES = 32 * 1024 * 1024;
@@ -22,9 +22,9 @@ export interface RecentPut {
 export class RecentPuts {
   private readonly puts = new Map<string, RecentPut>();
   private held = 0;
-  // What the source stores as Content-Type for a PUT that names none (S3 binary/octet-stream, s3rver
-  // application/octet-stream), learned from a last look; null once two looks disagreed (a region that guesses
-  // from the key's name): such PUTs are then not kept.
+  // What the source stores as Content-Type for a PUT that names none (S3 and s3rver: binary/octet-stream), learned
+  // from a last look; null once two looks disagreed (a region that guesses from the key's name): such PUTs are then
+  // not kept.
   private defaultType: string | null | undefined;
 
   constructor(private readonly budget = DEFAULT_BUDGET_BYTES) {}
@@ -32,23 +32,20 @@ export class RecentPuts {
   /**
    * Keeps the body of an acknowledged PUT of `key`, under the queue's name for it. `sent`: the headers forwarded
    * to the source, whose system metadata and x-amz-meta-* are what the source stores. Not kept: a body over a
-   * tenth of the budget, and an ETag that is not an MD5 (SSE-KMS, SSE-C), whose bytes could not be checked.
+   * tenth of the budget, and an ETag that is not an MD5 (multipart, SSE-KMS, SSE-C), whose bytes could not be
+   * checked.
    */
   remember(id: string, seq: number, etag: string | undefined, body: Buffer, sent: Record<string, string>): void {
     this.forget(id);
-    const md5 = etag === undefined ? undefined : md5OfEtag(etag);
-    if (md5 === undefined || body.length > this.budget / 10) return;
-    if (sent['x-amz-server-side-encryption-customer-algorithm'] !== undefined
-      || (sent['x-amz-server-side-encryption'] ?? '').startsWith('aws:kms')) return;
-    const metadata: Record<string, string> = {};
-    for (const [name, value] of Object.entries(sent)) {
-      if (COPIED_HEADERS.includes(name) || name.startsWith('x-amz-meta-')) metadata[name] = value;
-    }
+    // The state a HEAD of the object would show, read from what was sent by the rules that read a HEAD's answer.
+    const state = { ...objectState({ ...sent, etag }), size: body.length };
+    if (etag === undefined || state.md5 === undefined || body.length > this.budget / 10) return;
+    const { metadata } = state;
     if (metadata['content-type'] === undefined) {
       if (this.defaultType === null) return;
       if (this.defaultType !== undefined) metadata['content-type'] = this.defaultType;
     }
-    this.puts.set(id, { seq, state: { etag: etag!, size: body.length, metadata, md5 }, body });
+    this.puts.set(id, { seq, state, body });
     this.held += body.length;
     for (const [old, put] of this.puts) {
       if (this.held <= this.budget) break;
