@@ -18,6 +18,8 @@ export interface Faults {
   stallRate?: number;
   /** Hold the request this long before forwarding it: a write that reaches the server late. */
   holdMs?: number;
+  /** Hold the request until this settles, then forward it: a write or a read that waits for what the test does meanwhile. */
+  holdUntil?: Promise<unknown>;
   /** Forward, then never pass the response on (the change reached the server, the answer is lost). */
   swallowResponses?: boolean;
   /** Only requests whose method is listed are touched (all when absent). */
@@ -84,6 +86,12 @@ export class FaultProxy {
       const doc = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>injected</Message></Error>';
       res.writeHead(500, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(doc) });
       res.end(doc);
+      return;
+    }
+    if (touched && f.holdUntil) {
+      this.injected++;
+      const go = () => this.forward(req, res, up, touched);
+      f.holdUntil.then(go, go);
       return;
     }
     if (touched && f.holdMs) {

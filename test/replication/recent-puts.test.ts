@@ -82,12 +82,14 @@ t.test('small PUTs ship from the bytes the gateway forwarded, with no GET of the
 
 t.test('a source changed around Ferry before the last look: the held bytes do not stand, the key ships again from the source', async (t) => {
   const w = await world(t);
-  // The last look (a HEAD of the source) is held back while the object is replaced behind Ferry's back.
-  w.proxy.faults = { methods: ['HEAD'], holdMs: 1500, limit: 1 };
+  // The last look (a HEAD of the source) is held back until the object has been replaced behind Ferry's back.
+  let release!: () => void;
+  w.proxy.faults = { methods: ['HEAD'], holdUntil: new Promise<void>((r) => { release = r; }), limit: 1 };
   await w.client.send(new PutObjectCommand({ Bucket: 'photos', Key: 'moved/k', Body: 'through Ferry', ContentType: 'text/plain' }));
   await waitFor(() => w.proxy.injected === 1, 10_000, 'the last look to be held');
   await w.src.send(new PutObjectCommand({ Bucket: 'photos', Key: 'moved/k', Body: 'around Ferry, later', ContentType: 'text/csv' }));
   await w.src.send(new PutObjectTaggingCommand({ Bucket: 'photos', Key: 'moved/k', Tagging: { TagSet: [{ Key: 'late', Value: 'yes' }] } }));
+  release();
   await waitFor(() => w.shipped('moved/k') === 1, 30_000, 'the key to ship');
   const b = await storedObject(w.dst, 'photos-replica', 'moved/k');
   t.same(b, await storedObject(w.src, 'photos', 'moved/k'), 'the replica is the source as it is now, not the held bytes');
