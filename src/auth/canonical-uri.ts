@@ -10,7 +10,12 @@ import { uriEncode } from './uri-encode.js';
  */
 export function canonicalUriCandidates(rawPath: string): string[] {
   const path = rawPath === '' ? '/' : rawPath;
-  const candidates = [uriEncode(percentDecode(path, false), true), path];
-  if (path.includes('+')) candidates.push(uriEncode(percentDecode(path, true), true));
-  return [...new Set(candidates)];
+  const encoded = uriEncode(percentDecode(path, false), true);
+  // Most paths are sent encoded as S3 signs them: one candidate, and no Set to build per request.
+  const candidates = encoded === path ? [encoded] : [encoded, path];
+  if (path.includes('+')) {
+    const spaced = uriEncode(percentDecode(path, true), true);
+    if (!candidates.includes(spaced)) candidates.push(spaced);
+  }
+  return candidates;
 }

@@ -5,13 +5,32 @@ import { parseSignedHeaders } from './parse-signed-headers.js';
 
 export interface SignatureParams {
   credential: CredentialScope;
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   signature: string;
 }
 
 /** SigV4a (multi-region, ECDSA) is a real S3 mechanism Ferry does not verify: said so, rather than refused as unknown. */
 export function sigV4aNotImplemented(): S3Error {
   return new S3Error('NotImplemented', 'Ferry does not verify Signature Version 4A (AWS4-ECDSA-P256-SHA256); sign with AWS4-HMAC-SHA256.');
+}
+
+// The form SDKs, the CLI and most tools send, parts in order: one match, and the parts it names (a client's credential
+// scope and signed headers repeat from one request to the next) are parsed once and kept, not split on every request.
+const USUAL_FORM = /^AWS4-HMAC-SHA256 Credential=([^\s,]+), ?SignedHeaders=([^\s,]+), ?Signature=([^\s,]+)$/;
+const SCOPE_CACHE_LIMIT = 256;
+const scopes = new Map<string, Omit<SignatureParams, 'signature'>>();
+
+/** The parsed Credential and SignedHeaders parts; what is kept is never changed by its readers (readonly). */
+function scopeOf(credential: string, signedHeaders: string): Omit<SignatureParams, 'signature'> {
+  const id = `${credential} ${signedHeaders}`;
+  let parsed = scopes.get(id);
+  if (parsed === undefined) {
+    // Throws for a malformed part, as the general parse does: only what parsed is kept.
+    parsed = { credential: parseCredential(credential, HEADER_SOURCE), signedHeaders: parseSignedHeaders(signedHeaders, HEADER_SOURCE) };
+    if (scopes.size >= SCOPE_CACHE_LIMIT) scopes.delete(scopes.keys().next().value as string);
+    scopes.set(id, parsed);
+  }
+  return parsed;
 }
 
 const malformed = (why: string) => new S3Error('AuthorizationHeaderMalformed', HEADER_SOURCE.prefix + why);
@@ -23,6 +42,8 @@ const malformed = (why: string) => new S3Error('AuthorizationHeaderMalformed', H
  */
 export function parseAuthorizationHeader(header: string): SignatureParams {
   const value = header.trim();
+  const usual = USUAL_FORM.exec(value);
+  if (usual) return { ...scopeOf(usual[1]!, usual[2]!), signature: usual[3]! };
   const algorithm = value.split(/[\s,]/, 1)[0];
   if (algorithm === ALGORITHM_V4A) throw sigV4aNotImplemented();
   if (algorithm !== ALGORITHM) {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import aws4 from 'aws4';
 import t from 'tap';
 import { authenticate } from '../../src/auth/authenticate.js';
+import { parseAuthorizationHeader } from '../../src/auth/parse-authorization-header.js';
 import { S3Error } from '../../src/errors/s3-error.js';
 import { EMPTY_SHA256 } from '../../src/auth/constants.js';
 import { awsExamples, lookupExample } from './helpers/auth-fixtures.js';
@@ -77,4 +78,24 @@ t.test('a Date header in HTTP form stands in for x-amz-date', async (t) => {
     lookup, new Date('2024-03-05T06:10:00Z')), { code: 'SignatureDoesNotMatch' });
   t.throws(() => authenticate({ method: 'GET', rawPath: '/bucket/key', rawQuery: '', headers: { ...headers, date: 'yesterday' } },
     lookup, new Date('2024-03-05T06:10:00Z')), { code: 'AccessDenied' });
+});
+
+t.test('the usual form and the others parse alike; a malformed part is refused each time, never kept', async (t) => {
+  const cred = `${awsExamples.accessKeyId}/${awsExamples.scope}`;
+  const usual = `AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=${ex.signedHeaders}, Signature=${ex.signature}`;
+  const expected = parseAuthorizationHeader(usual);
+  t.same(expected.signedHeaders, ex.signedHeaders.split(';'));
+  t.equal(expected.signature, ex.signature);
+  for (const other of [
+    `AWS4-HMAC-SHA256 Credential=${cred},SignedHeaders=${ex.signedHeaders},Signature=${ex.signature}`,
+    `AWS4-HMAC-SHA256 Signature=${ex.signature}, Credential=${cred}, SignedHeaders=${ex.signedHeaders}`,
+    `AWS4-HMAC-SHA256  Credential=${cred} ,\tSignedHeaders=${ex.signedHeaders}  Signature=${ex.signature}`,
+  ]) t.same(parseAuthorizationHeader(other), expected, JSON.stringify(other));
+  t.same(parseAuthorizationHeader(usual), expected, 'a second time, from what was kept');
+  const otherSignature = parseAuthorizationHeader(usual.replace(ex.signature, 'f'.repeat(64)));
+  t.equal(otherSignature.signature, 'f'.repeat(64), 'the signature is never taken from what was kept');
+  for (let i = 0; i < 3; i++) {
+    t.throws(() => parseAuthorizationHeader(usual.replace('/s3/', '/ec2/')), { code: 'AuthorizationHeaderMalformed', message: /incorrect service/ });
+    t.throws(() => parseAuthorizationHeader(usual.replace(ex.signedHeaders, `${ex.signedHeaders};bad@name`)), { code: 'AuthorizationHeaderMalformed', message: /SignedHeaders/ });
+  }
 });
