@@ -3,10 +3,10 @@
 // different keys at once, both gateways are SIGKILLed and restarted mid-way; afterwards both buckets are identical,
 // shipped copies never bounced back, deletes crossed both ways, and concurrent changes settled on the later one.
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_KEY, CLIENT_SECRET, md5, rawConfig, regionClient, startRegions, waitFor } from '../helpers/world.js';
+import { unreadableKeys } from '../helpers/s3rver-store.js';
 import { freePort, seeded } from '../helpers/faults-world.js';
 import { startFerryProcess, writeConfig, type FerryProcess } from '../helpers/ferry-process.js';
 import { withJournal } from '../helpers/journal-sql.js';
@@ -47,20 +47,6 @@ async function listed(client: S3Client, bucket: string): Promise<Map<string, str
 function differences(a: Map<string, string>, b: Map<string, string>): string[] {
   const keys = new Set([...a.keys(), ...b.keys()]);
   return [...keys].filter((k) => a.get(k) !== b.get(k)).map((k) => `${k}: ${a.get(k) ?? 'absent'} != ${b.get(k) ?? 'absent'}`);
-}
-
-const METADATA_SUFFIX = '._S3rver_metadata.json';
-
-/** Keys of an s3rver bucket folder whose metadata file does not parse as JSON. */
-function unreadableKeys(root: string): string[] {
-  return readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith(METADATA_SUFFIX)).filter((f) => {
-    try {
-      JSON.parse(readFileSync(join(root, f), 'utf8'));
-      return false;
-    } catch {
-      return true;
-    }
-  }).map((f) => f.slice(0, -METADATA_SUFFIX.length));
 }
 
 t.test('two gateways, mirror rules, concurrent writers on both sides, both gateways killed', async (t) => {

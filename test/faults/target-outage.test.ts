@@ -8,6 +8,7 @@ import { compareBuckets } from '../helpers/objects.js';
 import { writeConfig } from '../helpers/ferry-process.js';
 import { runCli } from '../helpers/ops-cli.js';
 import { startLocalRegion } from '../../src/regions/s3rver-process.js';
+import { forgetTornWrites } from '../helpers/s3rver-store.js';
 import { RULE, journalCounts, seeded, sleep, waitDrained } from '../helpers/faults-world.js';
 import { runWorkload, workloadClient } from '../helpers/faults-workload.js';
 import type { FerryStatus } from '../../src/ops/status.js';
@@ -30,9 +31,15 @@ t.test(`the target region down for ${OUTAGE_MS / 1000} s mid-workload (seed ${se
 
   let phase = 'before';
   const samples: Sample[] = [];
+  // An operator's `ferry status` answers throughout, outage or not.
+  const statusErrors: string[] = [];
   const started = Date.now();
   const sample = async () => {
     const r = await runCli(['status', '--config', file, '--json']);
+    if (r.code !== 0) {
+      statusErrors.push(`${phase}: exit ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 300)}`);
+      return;
+    }
     const s = (JSON.parse(r.stdout) as FerryStatus).rules[0]!;
     samples.push({ at: Math.round((Date.now() - started) / 1000), phase, pending: s.pending.operations,
       oldest: s.pending.oldestAgeSeconds === null ? null : Math.round(s.pending.oldestAgeSeconds), failed: s.failed });
@@ -50,6 +57,10 @@ t.test(`the target region down for ${OUTAGE_MS / 1000} s mid-workload (seed ${se
   await regions.target.stop();
   phase = 'outage';
   await sleep(OUTAGE_MS);
+  // The kill may have cut one of s3rver's in-place file writes short (see s3rver-store.ts): such a key is made absent,
+  // as an atomic store would have left it. Its change had no answer, so it is still queued and must ship again.
+  const torn = forgetTornWrites(join(regions.dir, 'cn-sh', 'photos-replica'));
+  if (torn.length) t.comment(`s3rver left ${torn.length} key(s) half written when killed: ${torn.join(', ')}`);
   regions.target = await startLocalRegion(join(regions.dir, 'cn-sh'), { port, buckets: ['photos-replica'] });
   phase = 'after';
   await sleep(10_000);
@@ -61,6 +72,7 @@ t.test(`the target region down for ${OUTAGE_MS / 1000} s mid-workload (seed ${se
   await sampler;
   await sample();
 
+  t.same(statusErrors, [], 'ferry status answered every time');
   t.same(result.errors, {}, `clients saw no error in ${result.acks.length} acknowledged requests`);
   const outage = samples.filter((s) => s.phase === 'outage');
   const peak = Math.max(...outage.map((s) => s.pending));
@@ -78,6 +90,6 @@ t.test(`the target region down for ${OUTAGE_MS / 1000} s mid-workload (seed ${se
   t.same(diffs, [], 'bytes, metadata and tags equal key by key');
   t.comment(`status samples (s since start, phase, pending, oldest age s): ${samples.map((s) => `${s.at}/${s.phase}/${s.pending}/${s.oldest ?? '-'}`).join(' ')}`);
   t.comment(`FIGURES outage: seed=${seed} outageSeconds=${OUTAGE_MS / 1000} requestsAcknowledged=${result.acks.length} clientErrors=0 ` +
-    `peakPending=${peak} peakOldestAgeSeconds=${oldest} differences=${diffs.length}`);
+    `peakPending=${peak} peakOldestAgeSeconds=${oldest} tornKeys=${torn.length} differences=${diffs.length}`);
   client.destroy();
 });

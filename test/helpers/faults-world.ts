@@ -48,12 +48,25 @@ export function journalCounts(path: string): JournalCounts {
   });
 }
 
+/** Up to `limit` queued keys, with their state, attempts and last error: what a drain that never came was stuck on. */
+export function queuedKeys(path: string, limit = 10): string[] {
+  return withJournal(path, (db) => (db.prepare(`SELECT key, state, attempts, next_attempt_at, last_error FROM queue
+    ORDER BY state, key LIMIT ?`).all(limit) as Array<{ key: string; state: string; attempts: number; next_attempt_at: number;
+    last_error: string | null }>).map((q) => `${JSON.stringify(q.key)} ${q.state} attempts=${q.attempts} ` +
+    `due in ${q.next_attempt_at - Date.now()} ms: ${q.last_error ?? '-'}`));
+}
+
 /** Waits until nothing is left to ship: an empty queue and no row still an intent or pending. */
 export async function waitDrained(path: string, ms: number): Promise<void> {
-  await waitFor(() => {
+  try {
+    await waitFor(() => {
+      const c = journalCounts(path);
+      return c.queue === 0 && !c.byState.intent && !c.byState.pending;
+    }, ms, 'the journal to drain');
+  } catch (err) {
     const c = journalCounts(path);
-    return c.queue === 0 && !c.byState.intent && !c.byState.pending;
-  }, ms, 'the journal to drain');
+    throw new Error(`${(err as Error).message}: ${JSON.stringify(c.byState)}, ${c.queue} queued; ${queuedKeys(path).join('; ')}`);
+  }
 }
 
 /** Lines of `text` that contain any of `secrets` (the secret itself is masked in what is returned). */
