@@ -6,6 +6,7 @@ import type { JournalResult } from './cases/journal.js';
 import type { FleetResult } from './cases/fleet.js';
 import type { PgJournalResult } from './cases/journal-pg.js';
 import type { HistoryResult } from './cases/journal-history.js';
+import type { SyscallsResult } from './cases/syscalls.js';
 
 export interface Goal {
   goal: string;
@@ -26,6 +27,7 @@ interface Results {
   fleet?: FleetResult;
   journalPg?: PgJournalResult;
   journalHistory?: HistoryResult;
+  syscalls?: SyscallsResult;
 }
 
 /** Each goal of the performance issue against this run's figures (all ratios within the run). */
@@ -112,6 +114,16 @@ export function renderTables(all: Record<string, unknown>): string {
     }
     s += `### Proxy overhead (large = ${fmt(r.settings.bigBytes / 2 ** 20)} MiB; medians of rounds)\n\n`;
     s += table(['Backend', 'Case', 'Path', 'Throughput', 'p50 ms (large: time)', 'p99 ms', 'Proxy CPU', 'vs nginx proxy'], rows);
+  }
+  if (r.syscalls) {
+    const y = r.syscalls;
+    s += `\n### System calls per 4 KiB request (${y.note})\n\n`;
+    if (y.skipped || !y.perRequest) s += `Not measured: ${y.skipped ?? 'no figures'}.\n`;
+    else {
+      s += table(['Path', 'Operation', 'System calls per request', 'The most frequent'], Object.entries(y.perRequest).flatMap(([path, ops]) =>
+        Object.entries(ops).map(([op, c]) => [NAMES[path] ?? path, op.toUpperCase(), fmt(c.total, 2),
+          Object.entries(c.byCall).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, n]) => `${name} ${fmt(n, 2)}`).join(', ')])));
+    }
   }
   if (r.lag) {
     const l = r.lag;

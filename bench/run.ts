@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=proxy,lag,lag-small,lag-small-rgw,backfill,backfill-rgw,memory,journal,fleet,journal-pg,journal-history] [-- --profile]`
+// `npm run bench [-- --quick] [-- --only=proxy,syscalls,lag,lag-small,lag-small-rgw,backfill,backfill-rgw,memory,journal,fleet,journal-pg,journal-history] [-- --profile]`
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machine, revision } from './lib/machine.js';
@@ -13,6 +13,7 @@ import { journalCase } from './cases/journal.js';
 import { fleetCase } from './cases/fleet.js';
 import { pgJournalCase } from './cases/journal-pg.js';
 import { historyCase } from './cases/journal-history.js';
+import { syscallsCase } from './cases/syscalls.js';
 import { goals, renderTables } from './report.js';
 
 const s = settings(process.argv.slice(2));
@@ -37,6 +38,7 @@ const load = new LoadClient();
 results.loadGenerator = { pid: load.pid, note: 'own process; undici Pool, every request signed with SigV4 (aws4, UNSIGNED-PAYLOAD)' };
 try {
   if (wanted('proxy')) results.proxy = await proxyOverhead(load, s, log);
+  if (wanted('syscalls')) results.syscalls = await syscallsCase(s, log);
   if (wanted('lag')) results.lag = await replicationLag(load, s, log);
   if (wanted('lag-small')) results.lagSmall = await smallChangesLag(load, s, log);
   if (wanted('backfill')) results.backfill = await backfill(load, s, log);
