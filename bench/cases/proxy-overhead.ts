@@ -1,5 +1,3 @@
-import { chmodSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { interleave, type Variant } from '../lib/rounds.js';
 import { cpuSeconds } from '../lib/proc.js';
 import type { Settings } from '../lib/settings.js';
@@ -86,12 +84,7 @@ export async function proxyOverhead(load: LoadClient, s: Settings, log: (l: stri
   const results: BackendResult[] = [];
   try {
     for (const backend of ['webdav', 's3rver'] as const) {
-      const store = backend === 'webdav' ? await startWebdavStore('store') : await startS3rver('proxy-source', [BUCKET]);
-      if (backend === 'webdav') {
-        const dir = join((store as { root: string }).root, BUCKET);
-        mkdirSync(dir, { recursive: true });
-        chmodSync(dir, 0o777);
-      }
+      const store = backend === 'webdav' ? await startWebdavStore('store', { buckets: [BUCKET] }) : await startS3rver('proxy-source', [BUCKET]);
       const port = Number(new URL(store.endpoint).port);
       const nginx = await startNginxProxy(`proxy-${backend}`, port);
       const node = await startNodeProxy(store.endpoint);

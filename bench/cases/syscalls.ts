@@ -3,7 +3,7 @@
 // the machine's load, so they show what Ferry asks of the kernel per request (WAL frames, locks, syncs) even on a
 // busy shared machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWebdavStore } from '../servers/nginx.js';
 import { startNodeProxy } from '../servers/node-proxy.js';
@@ -59,18 +59,15 @@ export async function syscallsCase(s: Settings, log: (l: string) => void): Promi
   const note = `strace -f -c attached to the proxy process; ${requests} requests per operation from ${CLIENTS} keep-alive clients, ` +
     'nginx WebDAV behind both (Ferry journals every PUT; its shipper is off)';
   if (spawnSync('strace', ['-V']).status !== 0) return { requests, clients: CLIENTS, skipped: 'strace is not installed', note };
+  // strace -o replaces its output file: nothing to clear first.
   const dir = scratch('syscalls');
-  rmSync(dir, { recursive: true, force: true });
-  scratch('syscalls');
-  const store = await startWebdavStore('syscalls');
+  const store = await startWebdavStore('syscalls', { buckets: [BUCKET] });
   const replica = await startS3rver('syscalls-replica', ['bench-replica']);
   const node = await startNodeProxy(store.endpoint);
   const ferry = await startFerryServer({ name: 'syscalls', sourceEndpoint: store.endpoint, targetEndpoint: replica.endpoint,
     rule: { sourceBucket: BUCKET, targetBucket: 'bench-replica' }, shipper: { enabled: false } });
   const perRequest: Record<string, Record<string, SyscallCount>> = {};
   try {
-    mkdirSync(join(store.root, BUCKET), { recursive: true });
-    chmodSync(join(store.root, BUCKET), 0o777);
     const body = Buffer.alloc(4096, 7);
     const paths = [['node', node.endpoint, node.pids()[0]!, S3RVER_KEY], ['ferry', ferry.endpoint, ferry.pid, FERRY_CLIENT]] as const;
     for (const [name, endpoint, pid, key] of paths) {

@@ -46,13 +46,15 @@ async function launch(name: string, conf: (port: number, prefix: string) => stri
   return { name, endpoint: `http://127.0.0.1:${port}`, port, pids: () => withChildren(proc.pid), stop: () => proc.stop('SIGQUIT') };
 }
 
-/** nginx as a WebDAV object store: PUT /bucket/key stores a file, GET serves it (the fast backend). */
-export function startWebdavStore(name: string, o: { workers?: string } = {}): Promise<Nginx & { root: string }> {
+/** nginx as a WebDAV object store: PUT /bucket/key stores a file, GET serves it (the fast backend); `buckets` made empty. */
+export function startWebdavStore(name: string, o: { workers?: string; buckets?: string[] } = {}): Promise<Nginx & { root: string }> {
   const root = join(scratch('nginx', name), 'data');
   rmSync(root, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
-  // When the bench runs as root, nginx's workers run as nobody and must be able to write here.
-  chmodSync(root, 0o777);
+  // When the bench runs as root, nginx's workers run as nobody and must be able to write here (a bucket is a folder).
+  for (const dir of [root, ...(o.buckets ?? []).map((b) => join(root, b))]) {
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+  }
   return launch(name, (port, prefix) => `${preamble(prefix, o.workers ?? 'auto')}
   server {
     listen 127.0.0.1:${port};
