@@ -1,5 +1,6 @@
-// The SQLite journal's WAL: checkpointed into journal.db (a copy of the file alone is the journal), cut back to its
-// limit after a reader held checkpoints back, bounded under a long workload; a lost tail (deleted or truncated WAL)
+// The SQLite journal's WAL: checkpointed into journal.db (a copy of the file alone is the journal), on a thread of its
+// own once the journal is busy; cut back to its limit after a reader held checkpoints back, bounded under a long
+// workload, nothing acknowledged lost to a SIGKILL while the thread copies; a lost tail (deleted or truncated WAL)
 // is refused at start and reported by verify; `--expect-head`; online backups.
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -10,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SqliteJournalStore } from '../../src/journal/sqlite/sqlite-store.js';
 import type { IntentInput } from '../../src/journal/journal-store.js';
-import { openJournalFile } from '../helpers/journal-sql.js';
+import { journalDb, openJournalFile } from '../helpers/journal-sql.js';
 import { offlineConfig } from '../helpers/ops-journal.js';
 import { runCli, writeConfig } from '../helpers/ops-cli.js';
 
@@ -100,7 +101,25 @@ t.test('the WAL stays bounded under a long workload (writers, a shipper, a statu
   t.ok(appended > 1000, `${appended} appends in ${seconds} s`);
   t.ok(maxWal <= 16 * 1024 * 1024, `the WAL peaked at ${(maxWal / 1048576).toFixed(1)} MiB`);
   t.ok(dbBytes > 4096, `journal.db holds the data (${(dbBytes / 1048576).toFixed(1)} MiB)`);
-  t.comment(`FIGURES wal-bound: seconds=${seconds} appends=${appended} maxWalBytes=${maxWal} dbBytes=${dbBytes}`);
+  const thread = j.checkpointThreadFigures!;
+  t.ok(thread.checkpoints > 0, `the busy journal checkpointed on its own thread (${thread.checkpoints} times, ${thread.finished} finished by the writer)`);
+  t.equal(thread.failure, undefined, 'and the thread never failed');
+  t.comment(`FIGURES wal-bound: seconds=${seconds} appends=${appended} maxWalBytes=${maxWal} dbBytes=${dbBytes} threadCheckpoints=${thread.checkpoints} finished=${thread.finished}`);
+});
+
+t.test('a short-lived journal never starts a checkpoint thread, and one kept out of it checkpoints on its own connection', async (t) => {
+  const quiet = new SqliteJournalStore(fresh(), { checkpointMs: 50 });
+  await quiet.appendApplied(batch(0, 20));
+  await sleep(150);
+  t.same(quiet.checkpointThreadFigures, { checkpoints: 0, finished: 0, failure: undefined });
+  await quiet.close();
+  const path = fresh();
+  const baseline = new SqliteJournalStore(path, { checkpointThread: false });
+  for (let i = 0; i < 600; i++) await baseline.appendIntents([intent(`b/${i}`)]);
+  t.equal(baseline.checkpointThreadFigures!.checkpoints, 0, 'no thread when told so');
+  t.ok(walSize(path) <= 8 * 1024 * 1024, 'SQLite checkpointed at its commits');
+  await baseline.close();
+  t.equal(rowsIn(path), 600);
 });
 
 const dist = fileURLToPath(new URL('../../dist/journal/sqlite/sqlite-store.js', import.meta.url));
@@ -187,4 +206,35 @@ t.test('journal verify --expect-head, and ferry journal backup of a running jour
   const bad = await runCli(['journal', 'verify', '--expect-head', 'yesterday', '-c', file]);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /OPTION_INVALID/);
+});
+
+t.test('every acknowledged append survives SIGKILL while the checkpoint thread copies the WAL', async (t) => {
+  const path = fresh();
+  new SqliteJournalStore(path).close();
+  // 16 writers print each seq once acknowledged, and say how many checkpoints the thread has made.
+  const script = `import { SqliteJournalStore } from ${JSON.stringify(dist)};
+    const j = new SqliteJournalStore(${JSON.stringify(path)});
+    const one = async (w) => { for (let i = 0; ; i++) { const [seq] = await j.appendIntents([{ ruleId: 'photos', operation: 'PutObject',
+      bucket: 'photos', key: 'w' + w + '/' + i, accessKeyId: 'AK', remoteAddr: '127.0.0.1' }]);
+      process.stdout.write(seq + ' ' + j.checkpointThreadFigures.checkpoints + '\\n'); } };
+    for (let w = 0; w < 16; w++) void one(w);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
+  const acked: number[] = [];
+  let threadCheckpoints = 0;
+  const killAt = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    const [seq, checkpoints] = l.split(' ').map(Number);
+    acked.push(seq!);
+    threadCheckpoints = checkpoints!;
+    if (threadCheckpoints >= 5 && acked.length >= 5_000) child.kill('SIGKILL');
+  });
+  t.equal(await exited, 'SIGKILL', 'the writer ran until it was killed');
+  clearTimeout(killAt);
+  t.ok(threadCheckpoints >= 5, `the thread had checkpointed ${threadCheckpoints} times before the kill`);
+  const j = new SqliteJournalStore(path);
+  t.teardown(() => j.close());
+  const present = new Set(journalDb(j).prepare('SELECT seq FROM changes').pluck().all() as number[]);
+  t.same(acked.filter((s) => !present.has(s)), [], `none of the ${acked.length} acknowledged appends is missing`);
+  t.ok((await j.verifyChain()).ok, 'the chain verifies after the crash');
 });

@@ -7,6 +7,7 @@ import type { ChainHead } from '../journal-store.js';
 import { MIGRATIONS } from './schema.js';
 import { WalSync } from './wal-sync.js';
 import { checkAgainstHead, readHead, writeHead } from './head-file.js';
+import { CheckpointThread } from './checkpoint-thread.js';
 
 // Writes made outside group commit (the shipper's bookkeeping, operator commands) reach the disk this soon.
 const BACKGROUND_SYNC_MS = 200;
@@ -18,6 +19,15 @@ const CHECKPOINT_MS = 2_000;
 // reached (a slow reader holding checkpoints back once grows it for good).
 const WAL_LIMIT_BYTES = 8 * 1024 * 1024;
 const CACHE_KIB = 32 * 1024;
+// A journal that has committed this often is busy enough for a checkpoint thread of its own; a short-lived one (a
+// tool's, a test's) never starts it.
+const COMMITS_BEFORE_THREAD = 256;
+// While commits go on, the thread checkpoints again this long after its last checkpoint ended.
+const THREAD_PACE_MS = 20;
+// The thread's checkpoint never ends the WAL: commits land while it copies. Once the WAL holds this many frames, the
+// writer's own connection copies what is left between two commits, so the next commit starts the WAL over.
+const FINISH_FRAMES = 512;
+const walPages = (db: Database.Database) => Math.floor(WAL_LIMIT_BYTES / (db.pragma('page_size', { simple: true }) as number));
 
 /** The schema version a database holds: undefined without a `meta` table (no journal, or a schema that vanished). */
 export function schemaVersion(db: Database.Database): number | undefined {
@@ -94,7 +104,7 @@ export function openDatabase(path: string, opts: { readonly?: boolean; syncOffLo
     // SQLite checkpoints by itself once the WAL holds this many pages: as many as the limit keeps (1000 by default, half
     // of it). Each checkpoint syncs twice on the event loop, and pages that every commit touches (the ends of the
     // indexes) are copied once per checkpoint however often they were written: fewer, larger checkpoints cost less.
-    db.pragma(`wal_autocheckpoint = ${Math.floor(WAL_LIMIT_BYTES / (db.pragma('page_size', { simple: true }) as number))}`);
+    db.pragma(`wal_autocheckpoint = ${walPages(db)}`);
     // NORMAL in WAL mode: commits are not synced here (WalSync does it off the event loop), checkpoints are.
     db.pragma(opts.syncOffLoop ? 'synchronous = NORMAL' : 'synchronous = FULL');
   }
@@ -104,15 +114,24 @@ export function openDatabase(path: string, opts: { readonly?: boolean; syncOffLo
 /**
  * The upkeep of a writable journal file: syncs of writes made outside group commit, the head file written after
  * each sync, and regular checkpoints (PASSIVE: never waiting for readers) so journal.db holds the journal and the
- * WAL stays bounded. `close` syncs, records the head and leaves everything checkpointed.
+ * WAL stays bounded. A busy journal checkpoints on a thread of its own (see CheckpointThread): SQLite's automatic
+ * checkpoint runs inside the commit that crosses its threshold, and with its copy and two fsyncs it held the event
+ * loop for milliseconds. `close` syncs, records the head and leaves everything checkpointed.
  */
 export class WalKeeper {
   readonly wal: WalSync | undefined;
   private readonly syncTimer: NodeJS.Timeout | undefined;
   private readonly checkpointTimer: NodeJS.Timeout;
   private lastHead: ChainHead | undefined;
+  private commits = 0;
+  private thread: CheckpointThread | undefined;
+  private threadEndedAt = 0;
+  private closed = false;
+  /** Checkpoints the thread has made, and the writer's own that finished one of them (for tests and benches). */
+  readonly threadFigures = { checkpoints: 0, finished: 0, failure: undefined as string | undefined };
 
-  constructor(private readonly db: Database.Database, private readonly path: string, opts: { syncOffLoop: boolean; checkpointMs?: number }) {
+  constructor(private readonly db: Database.Database, private readonly path: string,
+    private readonly opts: { syncOffLoop: boolean; checkpointMs?: number; checkpointThread?: boolean }) {
     this.recordHead();
     if (opts.syncOffLoop) {
       const wal = this.wal = new WalSync(`${path}-wal`);
@@ -124,8 +143,60 @@ export class WalKeeper {
       }, BACKGROUND_SYNC_MS);
       this.syncTimer.unref();
     }
-    this.checkpointTimer = setInterval(() => this.checkpoint(), opts.checkpointMs ?? CHECKPOINT_MS);
+    this.checkpointTimer = setInterval(() => {
+      if (this.thread?.usable) this.checkpointInThread();
+      else this.checkpoint();
+    }, opts.checkpointMs ?? CHECKPOINT_MS);
     this.checkpointTimer.unref();
+  }
+
+  /** Called after each group commit: starts the checkpoint thread once the journal is busy, and paces it. */
+  committed(): void {
+    if (this.closed) return;
+    if (!this.thread && this.threadFigures.failure === undefined && this.opts.syncOffLoop && this.opts.checkpointThread !== false
+      && ++this.commits >= COMMITS_BEFORE_THREAD) this.startThread();
+    if (this.thread && performance.now() - this.threadEndedAt >= THREAD_PACE_MS) this.checkpointInThread();
+  }
+
+  private startThread(): void {
+    try {
+      // SQLite's own checkpoints stop only once the thread can take over (its start can take a while).
+      this.thread = new CheckpointThread(this.path, () => {
+        if (!this.closed && this.thread) this.db.pragma('wal_autocheckpoint = 0');
+      });
+    } catch (err) {
+      this.threadFailed((err as Error).message);
+    }
+  }
+
+  private checkpointInThread(): void {
+    const thread = this.thread;
+    if (!thread) return;
+    if (thread.broken !== undefined) return this.threadFailed(thread.broken);
+    if (!thread.idle) return;
+    thread.run().then((r) => {
+      this.threadEndedAt = performance.now();
+      if (this.closed) return;
+      if (r.error !== undefined) return this.threadFailed(r.error);
+      this.threadFigures.checkpoints++;
+      if (r.log >= FINISH_FRAMES) {
+        // Between two commits (a commit is synchronous), so nothing lands while the rest is copied.
+        this.checkpoint();
+        this.threadFigures.finished++;
+      }
+    }, (err: unknown) => this.threadFailed((err as Error).message));
+  }
+
+  /** The thread is gone: the writer's connection checkpoints at its commits again, as before the thread. */
+  private threadFailed(message: string): void {
+    this.threadFigures.failure = message;
+    this.thread = undefined;
+    if (this.closed) return;
+    try {
+      this.db.pragma(`wal_autocheckpoint = ${walPages(this.db)}`);
+    } catch {
+      // The connection is closing; nothing is left to checkpoint for.
+    }
   }
 
   /** Writes the head file when the head moved (only once the WAL holding it is synced, so it never claims more). */
@@ -140,7 +211,7 @@ export class WalKeeper {
     }
   }
 
-  /** Copies the WAL into the database file; once a checkpoint reaches its end, the next write starts it over. */
+  /** Copies the WAL into journal.db; once a checkpoint reaches its end, the next write starts it over. */
   checkpoint(): { log: number; checkpointed: number } {
     try {
       const r = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
@@ -150,10 +221,12 @@ export class WalKeeper {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.syncTimer);
     clearInterval(this.checkpointTimer);
     try {
+      await this.thread?.close();
       this.wal?.syncNow();
       this.recordHead();
       try {

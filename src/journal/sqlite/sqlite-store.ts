@@ -35,6 +35,8 @@ export interface SqliteStoreOptions {
   writer?: string;
   /** How often the WAL is checkpointed into the database file (ms). */
   checkpointMs?: number;
+  /** `false` keeps every checkpoint on the writer's connection, as SQLite does by itself (the bench's baseline). */
+  checkpointThread?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export class SqliteJournalStore extends EventEmitter implements JournalStore {
     else {
       if (file) refuseLostTail(db, path);
       migrate(db);
-      if (file) this.keeper = new WalKeeper(db, path, { syncOffLoop, checkpointMs: opts.checkpointMs });
+      if (file) this.keeper = new WalKeeper(db, path, { syncOffLoop, checkpointMs: opts.checkpointMs, checkpointThread: opts.checkpointThread });
     }
     this.stmts = {
       last: db.prepare('SELECT seq, hash FROM changes ORDER BY seq DESC LIMIT 1'),
@@ -94,13 +96,18 @@ export class SqliteJournalStore extends EventEmitter implements JournalStore {
       work();
     }).immediate;
     this.group = new GroupCommit((work) => commit(work), {
-      afterCommit: () => this.emit('commit'), maxBatch: opts.groupCommit === false ? 1 : undefined, durable: wal && (() => wal.durable()),
+      afterCommit: () => { this.keeper?.committed(); this.emit('commit'); }, maxBatch: opts.groupCommit === false ? 1 : undefined, durable: wal && (() => wal.durable()),
     });
   }
 
   /** Copies the WAL into journal.db now (it happens every few seconds anyway). */
   checkpoint(): { log: number; checkpointed: number } | undefined {
     return this.keeper?.checkpoint();
+  }
+
+  /** What the checkpoint thread has done (undefined for a store without one: in memory, read-only). */
+  get checkpointThreadFigures(): { checkpoints: number; finished: number; failure: string | undefined } | undefined {
+    return this.keeper && { ...this.keeper.threadFigures };
   }
 
   private insertIntents(entries: IntentInput[], now: number): number[] {
@@ -303,7 +310,7 @@ export class SqliteJournalStore extends EventEmitter implements JournalStore {
 
   async close(): Promise<void> {
     try {
-      this.keeper?.close();
+      await this.keeper?.close();
     } finally {
       this.connection.close();
     }

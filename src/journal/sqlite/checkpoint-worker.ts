@@ -1,0 +1,32 @@
+// A worker thread's entry: checkpoints the journal's WAL on a connection of its own, so the copy of pages into
+// journal.db and the two fsyncs around it run beside the event loop instead of inside a commit. PASSIVE never
+// waits for the writer: commits go on while a checkpoint runs.
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CheckpointReply, CheckpointRequest } from './checkpoint-thread.js';
+
+const { path } = workerData as { path: string };
+const port = parentPort!;
+const db = new Database(path, { fileMustExist: true });
+// NORMAL: a checkpoint syncs the WAL before it copies and journal.db after, before the WAL may be overwritten.
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 100');
+// This connection never writes: it must never checkpoint at a commit of its own.
+db.pragma('wal_autocheckpoint = 0');
+port.postMessage('ready' satisfies CheckpointReply);
+
+port.on('message', (msg: CheckpointRequest) => {
+  if (msg === 'close') {
+    db.close();
+    port.close();
+    return;
+  }
+  let reply: CheckpointReply;
+  try {
+    const r = (db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>)[0];
+    reply = { log: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
+  } catch (err) {
+    reply = { log: -1, checkpointed: -1, error: (err as Error).message };
+  }
+  port.postMessage(reply);
+});
