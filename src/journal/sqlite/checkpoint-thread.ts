@@ -43,13 +43,13 @@ export class CheckpointThread {
   }
 
   /** Open and working: checkpoints are its to make. */
-  get usable(): boolean {
+  get open(): boolean {
     return this.opened && !this.failed;
   }
 
-  /** Ready for a checkpoint: open, working, and none running. */
-  get idle(): boolean {
-    return this.opened && !this.failed && this.pending === undefined;
+  /** A checkpoint runs there now. */
+  get busy(): boolean {
+    return this.pending !== undefined;
   }
 
   run(): Promise<CheckpointResult> {

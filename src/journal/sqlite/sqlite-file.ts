@@ -123,7 +123,8 @@ export class WalKeeper {
   private readonly syncTimer: NodeJS.Timeout | undefined;
   private readonly checkpointTimer: NodeJS.Timeout;
   private lastHead: ChainHead | undefined;
-  private commits = 0;
+  /** Group commits left before the checkpoint thread starts: none is started when it is not wanted or has failed. */
+  private commitsBeforeThread: number;
   private thread: CheckpointThread | undefined;
   private threadEndedAt = 0;
   private closed = false;
@@ -131,7 +132,8 @@ export class WalKeeper {
   readonly threadFigures = { checkpoints: 0, finished: 0, failure: undefined as string | undefined };
 
   constructor(private readonly db: Database.Database, private readonly path: string,
-    private readonly opts: { syncOffLoop: boolean; checkpointMs?: number; checkpointThread?: boolean }) {
+    opts: { syncOffLoop: boolean; checkpointMs?: number; checkpointThread?: boolean }) {
+    this.commitsBeforeThread = opts.syncOffLoop && opts.checkpointThread !== false ? COMMITS_BEFORE_THREAD : Infinity;
     this.recordHead();
     if (opts.syncOffLoop) {
       const wal = this.wal = new WalSync(`${path}-wal`);
@@ -144,8 +146,7 @@ export class WalKeeper {
       this.syncTimer.unref();
     }
     this.checkpointTimer = setInterval(() => {
-      if (this.thread?.usable) this.checkpointInThread();
-      else this.checkpoint();
+      if (!this.checkpointInThread()) this.checkpoint();
     }, opts.checkpointMs ?? CHECKPOINT_MS);
     this.checkpointTimer.unref();
   }
@@ -153,8 +154,7 @@ export class WalKeeper {
   /** Called after each group commit: starts the checkpoint thread once the journal is busy, and paces it. */
   committed(): void {
     if (this.closed) return;
-    if (!this.thread && this.threadFigures.failure === undefined && this.opts.syncOffLoop && this.opts.checkpointThread !== false
-      && ++this.commits >= COMMITS_BEFORE_THREAD) this.startThread();
+    if (!this.thread && --this.commitsBeforeThread <= 0) this.startThread();
     if (this.thread && performance.now() - this.threadEndedAt >= THREAD_PACE_MS) this.checkpointInThread();
   }
 
@@ -169,12 +169,16 @@ export class WalKeeper {
     }
   }
 
-  private checkpointInThread(): void {
+  /**
+   * Hands a checkpoint to the thread, unless one runs there already; false when there is no open, working thread
+   * to take it (the writer's connection checkpoints then).
+   */
+  private checkpointInThread(): boolean {
+    if (this.thread?.broken !== undefined) this.threadFailed(this.thread.broken);
     const thread = this.thread;
-    if (!thread) return;
-    if (thread.broken !== undefined) return this.threadFailed(thread.broken);
-    if (!thread.idle) return;
-    thread.run().then((r) => {
+    if (!thread?.open) return false;
+    if (thread.busy) return true;
+    void thread.run().then((r) => {
       this.threadEndedAt = performance.now();
       if (this.closed) return;
       if (r.error !== undefined) return this.threadFailed(r.error);
@@ -184,13 +188,15 @@ export class WalKeeper {
         this.checkpoint();
         this.threadFigures.finished++;
       }
-    }, (err: unknown) => this.threadFailed((err as Error).message));
+    });
+    return true;
   }
 
   /** The thread is gone: the writer's connection checkpoints at its commits again, as before the thread. */
   private threadFailed(message: string): void {
     this.threadFigures.failure = message;
     this.thread = undefined;
+    this.commitsBeforeThread = Infinity;
     if (this.closed) return;
     try {
       this.db.pragma(`wal_autocheckpoint = ${walPages(this.db)}`);
