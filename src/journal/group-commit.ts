@@ -5,25 +5,41 @@ export interface GroupCommitOptions {
   maxBatch?: number;
   /** Resolves once a commit made before the call is on disk; without it, a commit is durable when it returns. */
   durable?: () => Promise<void>;
+  /**
+   * Writes queued at least this many commit while the previous batch syncs, instead of after it; and a batch of
+   * twice as many commits in two halves, the second during the first's sync (Infinity: never).
+   */
+  overlapAt?: number;
 }
+
+/**
+ * Below this many queued writes a commit waits for the running sync: a commit costs by the pages it touches, so
+ * few writes are cheaper in the next, larger one. From here on, the commit's CPU and the sync's disk time take turns
+ * on the same writers unless they overlap: 64 closed-loop writers made one 1.2 ms commit and then one 0.8 ms sync.
+ */
+const OVERLAP_AT = 32;
 
 /**
  * Runs queued writes together in one SQLite transaction, so concurrent requests share one commit and one fsync.
  * Each caller's promise settles once the commit that contains its write is durable. Writes queued while a sync
  * runs wait for it to end and then commit together, just before the next sync starts: a write made during a
  * sync could not be durable before that next sync anyway, and one transaction per sync costs less than one per
- * turn of the event loop (a commit writes every page it touched to the WAL, however few rows it holds).
+ * turn of the event loop (a commit writes every page it touched to the WAL, however few rows it holds). Under heavy
+ * load (`overlapAt` writes queued) one more batch commits while a sync runs, and shares the next sync: the CPU of one
+ * commit then overlaps the disk time of the other.
  */
 export class GroupCommit {
   private pending: Array<{ run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void; sync: boolean }> = [];
   private scheduled = false;
-  /** A committed batch is waiting for its sync; the writes queued meanwhile commit when it ends. */
-  private syncing = false;
+  /** Committed batches waiting for their sync (at most two: one syncing, one committed behind it). */
+  private unsynced = 0;
 
   private readonly maxBatch: number;
+  private readonly overlapAt: number;
 
   constructor(private readonly commit: (work: () => void) => void, private readonly opts: GroupCommitOptions = {}) {
     this.maxBatch = opts.maxBatch ?? Infinity;
+    this.overlapAt = opts.overlapAt ?? OVERLAP_AT;
   }
 
   /**
@@ -50,8 +66,13 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.syncing || this.pending.length === 0) return;
-    const batch = this.pending.length <= this.maxBatch ? this.pending : this.pending.splice(0, this.maxBatch);
+    const queued = this.pending.length;
+    if (queued === 0 || this.unsynced > 1 || (this.unsynced === 1 && queued < this.overlapAt)) return;
+    let size = Math.min(queued, this.maxBatch);
+    // Writers that all resolved at once (one sync ended) come back together: half of them commits now, and the
+    // other half during that commit's sync, so the two halves take turns from then on.
+    if (this.unsynced === 0 && size >= 2 * this.overlapAt) size >>= 1;
+    const batch = size === queued ? this.pending : this.pending.splice(0, size);
     if (batch === this.pending) this.pending = [];
     else this.schedule();
     const results: unknown[] = [];
@@ -71,9 +92,9 @@ export class GroupCommit {
       settle();
       return;
     }
-    this.syncing = true;
+    this.unsynced++;
     const synced = (err?: unknown) => {
-      this.syncing = false;
+      this.unsynced--;
       if (err === undefined) settle();
       else for (const item of batch) item.reject(err);
       this.flush();

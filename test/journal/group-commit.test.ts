@@ -20,7 +20,7 @@ function scratch(t: { teardown(fn: () => void): void }): string {
 }
 
 /** A GroupCommit over a fake store: records each commit's writes, and syncs only when told to. */
-function fake(opts: { maxBatch?: number; syncOnCommit?: boolean } = {}) {
+function fake(opts: { maxBatch?: number; syncOnCommit?: boolean; overlapAt?: number } = {}) {
   const commits: string[][] = [];
   const syncs: Array<() => void> = [];
   let current: string[] = [];
@@ -29,7 +29,7 @@ function fake(opts: { maxBatch?: number; syncOnCommit?: boolean } = {}) {
     current = [];
     work();
     commits.push(current);
-  }, { maxBatch: opts.maxBatch, afterCommit: () => log.push('after'),
+  }, { maxBatch: opts.maxBatch, overlapAt: opts.overlapAt, afterCommit: () => log.push('after'),
     // syncOnCommit: each commit is durable when it returns (synchronous=FULL), as in the one-per-append baseline.
     durable: opts.syncOnCommit ? undefined : () => new Promise<void>((resolve) => syncs.push(resolve)) });
   const write = (name: string) => group.submit(() => { current.push(name); return name; }).then((v) => { log.push(`resolved ${v}`); return v; });
@@ -61,6 +61,34 @@ t.test('writes of one turn share a commit, and resolve only once it is durable',
   f.syncs[1]!();
   t.same(await Promise.all([c, d, outcome]), ['c', 'd', 'outcome']);
   t.equal(f.commits.length, 2, 'an unsynced write queued during a sync rode the same commit');
+});
+
+t.test('under load one more batch commits while a sync runs, and resolves only after a sync of its own', async (t) => {
+  const f = fake({ overlapAt: 2 });
+  const first = ['a', 'b', 'c', 'd'].map(f.write);
+  await turn();
+  t.same(f.commits, [['a', 'b']], 'writers that came back together: half of them commits first');
+  await turn();
+  t.same(f.commits, [['a', 'b'], ['c', 'd']], 'the other half commits while the first half syncs');
+  t.equal(f.syncs.length, 2, 'and asks for the sync after it');
+  const second = ['e', 'f', 'g'].map(f.write);
+  await turn();
+  t.equal(f.commits.length, 2, 'no third batch while two wait for their syncs');
+  f.syncs[0]!();
+  t.same(await Promise.all(first.slice(0, 2)), ['a', 'b']);
+  t.same(f.log.filter((l) => l.startsWith('resolved')), ['resolved a', 'resolved b'], 'the second half waits for its own sync');
+  t.same(f.commits[2], ['e', 'f', 'g'], 'once one sync ended, the writes queued meanwhile commit behind the other');
+  const few = f.write('h');
+  await turn();
+  t.equal(f.commits.length, 3, 'fewer than overlapAt queued: they wait for the running sync');
+  f.syncs[1]!();
+  t.same(await Promise.all(first.slice(2)), ['c', 'd']);
+  t.equal(f.commits.length, 3, 'still one batch committed and unsynced');
+  f.syncs[2]!();
+  t.same(await Promise.all(second), ['e', 'f', 'g']);
+  t.same(f.commits[3], ['h'], 'and commit once it ends');
+  f.syncs[3]!();
+  t.equal(await few, 'h');
 });
 
 t.test('a failed sync rejects its batch; a failed commit rejects its batch and nothing else', async (t) => {
@@ -122,25 +150,32 @@ t.test('the journal: appends are visible to other connections and the chain hold
   await baseline.close();
 });
 
-t.test('every acknowledged append survives SIGKILL of the writer', async (t) => {
+// 8 writers commit one batch per sync; 96 fill two batches, the second committed while the first syncs.
+for (const writers of [8, 96]) t.test(`every acknowledged append survives SIGKILL of the writer (${writers} writers)`, async (t) => {
   const dir = scratch(t);
   const path = join(dir, 'journal.db');
   const dist = fileURLToPath(new URL('../../dist/journal/sqlite/sqlite-store.js', import.meta.url));
-  // The child appends as fast as it can and prints each seq once its promise resolved (acknowledged).
+  // The child appends as fast as it can and prints each seq once its promise resolved (acknowledged), and a line
+  // per durable commit.
   const script = `import { SqliteJournalStore } from ${JSON.stringify(dist)};
     const j = new SqliteJournalStore(${JSON.stringify(path)});
+    j.on('commit', () => process.stdout.write('commit\\n'));
     const one = async (w) => { for (let i = 0; ; i++) { const [seq] = await j.appendIntents([{ ruleId: 'r1', operation: 'PutObject',
       bucket: 'photos', key: 'w' + w + '-' + i, accessKeyId: 'AK', remoteAddr: '127.0.0.1' }]); process.stdout.write(seq + '\\n'); } };
-    for (let w = 0; w < 8; w++) void one(w);`;
+    for (let w = 0; w < ${writers}; w++) void one(w);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const acked: number[] = [];
+  let commits = 0;
+  const killAt = Math.max(500, writers * 25);
   const exited = new Promise((r) => child.once('exit', r));
   createInterface({ input: child.stdout! }).on('line', (l) => {
-    acked.push(Number(l));
-    if (acked.length === 500) child.kill('SIGKILL');
+    if (l === 'commit') commits++;
+    else acked.push(Number(l));
+    if (acked.length === killAt) child.kill('SIGKILL');
   });
   await exited;
-  t.ok(acked.length >= 500, `${acked.length} appends acknowledged before the kill`);
+  t.ok(acked.length >= killAt, `${acked.length} appends acknowledged before the kill`);
+  if (writers > 64) t.ok(acked.length / commits < 0.75 * writers, `${commits} commits: ${Math.round(acked.length / commits)} appends each, fewer than all the writers at once`);
   const journal = new SqliteJournalStore(path);
   const present = new Set((journalDb(journal).prepare('SELECT seq FROM changes').pluck().all() as number[]));
   t.same(acked.filter((s) => !present.has(s)), [], 'no acknowledged row is missing');

@@ -122,6 +122,32 @@ t.test('a short-lived journal never starts a checkpoint thread, and one kept out
   t.equal(rowsIn(path), 600);
 });
 
+t.test('a checkpoint thread that dies hands checkpoints back to SQLite, and the WAL stays bounded', async (t) => {
+  const path = fresh();
+  // The timer's checkpoints held off (an hour apart): only SQLite's automatic ones, restored, can bound the WAL.
+  const j = new SqliteJournalStore(path, { checkpointMs: 3_600_000 });
+  const db = journalDb(j);
+  let i = 0;
+  // The thread starts after 256 commits; under a TypeScript loader its module takes seconds to load.
+  const until = Date.now() + 60_000;
+  while (j.checkpointThreadFigures!.checkpoints === 0 && Date.now() < until) await j.appendIntents([intent(`d/${i++}/${'x'.repeat(60)}`)]);
+  t.ok(j.checkpointThreadFigures!.checkpoints > 0, `the thread took over after ${i} commits`);
+  t.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0, 'and SQLite stopped checkpointing at commits');
+  // The thread ends as one that ran out of memory or crashed would.
+  await (j as unknown as { keeper: { thread: { worker: { terminate(): Promise<number> } } } }).keeper.thread.worker.terminate();
+  let maxWal = 0;
+  const before = i;
+  for (; i < before + 3_000; i++) {
+    await j.appendIntents([intent(`d/${i}/${'x'.repeat(60)}`)]);
+    maxWal = Math.max(maxWal, walSize(path));
+  }
+  t.match(j.checkpointThreadFigures!.failure, /exited/, 'the failure is recorded');
+  t.ok(Number(db.pragma('wal_autocheckpoint', { simple: true })) > 0, 'SQLite checkpoints at its commits again');
+  t.ok(maxWal <= 10 * 1024 * 1024, `the WAL stayed bounded through 3,000 more commits (${maxWal} bytes at most)`);
+  await j.close();
+  t.equal(rowsIn(path), i, 'every append is in journal.db after the close');
+});
+
 const dist = fileURLToPath(new URL('../../dist/journal/sqlite/sqlite-store.js', import.meta.url));
 
 /** A writer process that appends `rows` rows, waits for its head file, says so and waits to be killed. */
