@@ -102,6 +102,8 @@ export interface JournalStore {
   readonly location: string;
 
   on(event: 'commit', listener: () => void): this;
+  /** The store goes on working, but worse than it should (its checkpoint thread ended): for the operator's log. */
+  on(event: 'warning', listener: (message: string) => void): this;
   off(event: 'commit', listener: () => void): this;
   /** Wakes the shipper (after a reload enables rules, for example). */
   emit(event: 'commit'): boolean;

@@ -21,8 +21,10 @@ export function openJournalReadonly(config: FerryConfig): Promise<JournalStore> 
 }
 
 /** Opens the journal for writing (migrating it to this Ferry's schema), as a running Ferry does. */
-export function openJournalWritable(config: FerryConfig, opts: { create?: boolean } = {}): Promise<JournalStore> {
-  return openJournal(config.journal, { create: opts.create });
+export async function openJournalWritable(config: FerryConfig, opts: { create?: boolean } = {}): Promise<JournalStore> {
+  const journal = await openJournal(config.journal, { create: opts.create });
+  journal.on('warning', (message) => process.stderr.write(`note: ${message}\n`));
+  return journal;
 }
 
 /** Ids of the rules that are disabled: their pending rows are `held`. */

@@ -61,6 +61,7 @@ export async function startFerry(config: FerryConfig, opts: FerryOptions): Promi
   let clients = regionClients(config);
   await checkTargets(config.rules, clients, log);
   const journal = await openJournal(config.journal, { create: true });
+  journal.on('warning', (message) => log.warn({ journal: journal.location }, message));
   const recovered = await journal.recoverIntents(Date.now());
   if (recovered) log.warn({ recovered }, 'intents without outcome from an earlier run were queued for shipping');
   const context: GatewayContext = {

@@ -126,6 +126,8 @@ t.test('a checkpoint thread that dies hands checkpoints back to SQLite, and the 
   const path = fresh();
   // The timer's checkpoints held off (an hour apart): only SQLite's automatic ones, restored, can bound the WAL.
   const j = new SqliteJournalStore(path, { checkpointMs: 3_600_000 });
+  const warnings: string[] = [];
+  j.on('warning', (m) => warnings.push(m));
   const db = journalDb(j);
   let i = 0;
   // The thread starts after 256 commits; under a TypeScript loader its module takes seconds to load.
@@ -142,6 +144,7 @@ t.test('a checkpoint thread that dies hands checkpoints back to SQLite, and the 
     maxWal = Math.max(maxWal, walSize(path));
   }
   t.match(j.checkpointThreadFigures!.failure, /exited/, 'the failure is recorded');
+  t.match(warnings, [/checkpoint thread stopped \(checkpoint thread exited\)/], 'and told once, for the log');
   t.ok(Number(db.pragma('wal_autocheckpoint', { simple: true })) > 0, 'SQLite checkpoints at its commits again');
   t.ok(maxWal <= 10 * 1024 * 1024, `the WAL stayed bounded through 3,000 more commits (${maxWal} bytes at most)`);
   await j.close();

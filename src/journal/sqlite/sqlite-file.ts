@@ -132,7 +132,7 @@ export class WalKeeper {
   readonly threadFigures = { checkpoints: 0, finished: 0, failure: undefined as string | undefined };
 
   constructor(private readonly db: Database.Database, private readonly path: string,
-    opts: { syncOffLoop: boolean; checkpointMs?: number; checkpointThread?: boolean }) {
+    private readonly opts: { syncOffLoop: boolean; checkpointMs?: number; checkpointThread?: boolean; warn?: (message: string) => void }) {
     this.commitsBeforeThread = opts.syncOffLoop && opts.checkpointThread !== false ? COMMITS_BEFORE_THREAD : Infinity;
     this.recordHead();
     if (opts.syncOffLoop) {
@@ -198,6 +198,7 @@ export class WalKeeper {
     this.thread = undefined;
     this.commitsBeforeThread = Infinity;
     if (this.closed) return;
+    this.opts.warn?.(`the journal's checkpoint thread stopped (${message}); checkpoints run inside commits again, which holds requests while they copy`);
     try {
       this.db.pragma(`wal_autocheckpoint = ${walPages(this.db)}`);
     } catch {

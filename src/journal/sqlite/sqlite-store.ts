@@ -72,7 +72,8 @@ export class SqliteJournalStore extends EventEmitter implements JournalStore {
     else {
       if (file) refuseLostTail(db, path);
       migrate(db);
-      if (file) this.keeper = new WalKeeper(db, path, { syncOffLoop, checkpointMs: opts.checkpointMs, checkpointThread: opts.checkpointThread });
+      if (file) this.keeper = new WalKeeper(db, path, { syncOffLoop, checkpointMs: opts.checkpointMs, checkpointThread: opts.checkpointThread,
+        warn: (message) => this.emit('warning', message) });
     }
     this.stmts = {
       last: db.prepare('SELECT seq, hash FROM changes ORDER BY seq DESC LIMIT 1'),
