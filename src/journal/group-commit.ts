@@ -6,8 +6,8 @@ export interface GroupCommitOptions {
   /** Resolves once a commit made before the call is on disk; without it, a commit is durable when it returns. */
   durable?: () => Promise<void>;
   /**
-   * Writes queued at least this many commit while the previous batch syncs, instead of after it; and a batch of
-   * twice as many commits in two halves, the second during the first's sync (Infinity: never).
+   * From this many queued writes on, they commit while the previous batch syncs instead of after it, and a batch of
+   * at least twice as many commits in two halves, the second during the first's sync (Infinity: never).
    */
   overlapAt?: number;
 }
@@ -15,7 +15,7 @@ export interface GroupCommitOptions {
 /**
  * Below this many queued writes a commit waits for the running sync: a commit costs by the pages it touches, so
  * few writes are cheaper in the next, larger one. From here on, the commit's CPU and the sync's disk time take turns
- * on the same writers unless they overlap: 64 closed-loop writers made one 1.2 ms commit and then one 0.8 ms sync.
+ * on the same writers unless they overlap: 64 closed-loop writers made one commit (0.9 ms at p50), then one sync (0.7 ms).
  */
 const OVERLAP_AT = 32;
 
