@@ -159,9 +159,9 @@ export function renderTables(all: Record<string, unknown>): string {
   }
   if (r.journal) {
     s += `\n### Journal (durable appends: each resolves once its commit is fsynced)\n\n`;
-    s += table(['Writers', 'Group commit appends/s', 'p99 ms', 'One txn per append appends/s', 'p99 ms', 'Ratio'], r.journal.byWriters.map((w) =>
-      [String(w.writers), fmt(w.median.group!.appendsPerSec), fmt(w.median.group!.p99Ms, 2), fmt(w.median.single!.appendsPerSec),
-        fmt(w.median.single!.p99Ms, 2), `${fmt(w.groupOverSingle, 1)}x`]));
+    s += table(['Writers', 'Group commit appends/s', 'p99 ms', 'appends per commit', 'One txn per append appends/s', 'p99 ms', 'Ratio'], r.journal.byWriters.map((w) =>
+      [String(w.writers), fmt(w.median.group!.appendsPerSec), fmt(w.median.group!.p99Ms, 2), w.median.group!.appendsPerCommit === undefined ? '' : fmt(w.median.group!.appendsPerCommit, 1),
+        fmt(w.median.single!.appendsPerSec), fmt(w.median.single!.p99Ms, 2), `${fmt(w.groupOverSingle, 1)}x`]));
     if (r.journal.requests?.length) {
       s += `\n### Journal per request (a durable intent, then the outcome after a spread wait, writers drifting apart)\n\n`;
       s += table(['Writers', 'changes/s', 'CPU us per change', 'commits per change'], r.journal.requests.map((q) =>
