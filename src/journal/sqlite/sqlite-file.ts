@@ -194,6 +194,8 @@ export class WalKeeper {
 
   /** The thread is gone: the writer's connection checkpoints at its commits again, as before the thread. */
   private threadFailed(message: string): void {
+    // A thread fails once (none is started after it): its error and its exit may both report it.
+    if (this.threadFigures.failure !== undefined) return;
     this.threadFigures.failure = message;
     this.thread = undefined;
     this.commitsBeforeThread = Infinity;
