@@ -1,11 +1,12 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { CheckpointFigures } from './wal-checkpoint.js';
 
 export type CheckpointRequest = 'checkpoint' | 'close';
 /** What the thread answers: `ready` once its connection is open, then one result per checkpoint. */
 export type CheckpointReply = 'ready' | CheckpointResult;
-export interface CheckpointResult { log: number; checkpointed: number; error?: string }
+export interface CheckpointResult extends CheckpointFigures { error?: string }
 
 // The worker's module sits beside this one, compiled (.js) or as source (.ts, under a TypeScript loader).
 const WORKER_URL = new URL(`./checkpoint-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);

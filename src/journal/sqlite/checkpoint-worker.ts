@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckpointReply, CheckpointRequest } from './checkpoint-thread.js';
+import { passiveCheckpoint } from './wal-checkpoint.js';
 
 const { path } = workerData as { path: string };
 const port = parentPort!;
@@ -23,8 +24,7 @@ port.on('message', (msg: CheckpointRequest) => {
   }
   let reply: CheckpointReply;
   try {
-    const r = (db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>)[0];
-    reply = { log: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
+    reply = passiveCheckpoint(db);
   } catch (err) {
     reply = { log: -1, checkpointed: -1, error: (err as Error).message };
   }

@@ -8,6 +8,7 @@ import { MIGRATIONS } from './schema.js';
 import { WalSync } from './wal-sync.js';
 import { checkAgainstHead, readHead, writeHead } from './head-file.js';
 import { CheckpointThread } from './checkpoint-thread.js';
+import { passiveCheckpoint, type CheckpointFigures } from './wal-checkpoint.js';
 
 // Writes made outside group commit (the shipper's bookkeeping, operator commands) reach the disk this soon.
 const BACKGROUND_SYNC_MS = 200;
@@ -197,6 +198,8 @@ export class WalKeeper {
     // A thread fails once (none is started after it): its error and its exit may both report it.
     if (this.threadFigures.failure !== undefined) return;
     this.threadFigures.failure = message;
+    // A thread whose checkpoint failed is still running, with its connection open: it is let go now, not at close.
+    void this.thread?.close();
     this.thread = undefined;
     this.commitsBeforeThread = Infinity;
     if (this.closed) return;
@@ -221,10 +224,9 @@ export class WalKeeper {
   }
 
   /** Copies the WAL into journal.db; once a checkpoint reaches its end, the next write starts it over. */
-  checkpoint(): { log: number; checkpointed: number } {
+  checkpoint(): CheckpointFigures {
     try {
-      const r = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
-      return { log: r[0]?.log ?? 0, checkpointed: r[0]?.checkpointed ?? 0 };
+      return passiveCheckpoint(this.db);
     } catch {
       return { log: -1, checkpointed: -1 };
     }
